@@ -1,0 +1,658 @@
+/* gis-crs.c: CRS values, transforms in traditional GIS axis order, geodesic measures
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "gis-crs"
+
+#include <math.h>
+#include <string.h>
+
+#include <geodesic.h>
+
+#include "gis-crs.h"
+#include "gis-private.h"
+
+struct _GisCrs {
+  gatomicrefcount ref_count;
+  char           *wkt;
+  char           *name;
+  int             epsg;
+  gboolean        geographic;
+  double          semi_major;
+  double          flattening;
+  double          angular_to_degrees;
+};
+
+G_DEFINE_BOXED_TYPE (GisCrs, gis_crs, gis_crs_ref, gis_crs_unref)
+
+static void
+srs_destroy (OGRSpatialReferenceH srs)
+{
+  if (srs != NULL)
+    OSRDestroySpatialReference (srs);
+}
+
+typedef struct OGRSpatialReferenceHS GisSrsHandle;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GisSrsHandle, srs_destroy)
+
+/* Every spatial reference Placer makes goes through here, so that none ever uses the
+ * authority axis order (EPSG:4326 is lat,lon in GDAL >= 3; Placer's data is lon,lat). */
+static OGRSpatialReferenceH
+srs_new (void)
+{
+  OGRSpatialReferenceH srs = OSRNewSpatialReference (NULL);
+
+  OSRSetAxisMappingStrategy (srs, OAMS_TRADITIONAL_GIS_ORDER);
+  return srs;
+}
+
+static GisCrs *
+crs_from_srs (OGRSpatialReferenceH srs, GError **error)
+{
+  GisCrs *self;
+  char *wkt = NULL;
+  const char *auth;
+  const char *code;
+  const char *options[] = { "FORMAT=WKT2_2019", "MULTILINE=NO", NULL };
+  char *unit_name = NULL;
+
+  if (OSRIsGeographic (srs) == 0 && OSRIsProjected (srs) == 0)
+    {
+      g_set_error_literal (error, GIS_ERROR, GIS_ERROR_CRS,
+                           "Only geographic and projected CRSs are supported");
+      return NULL;
+    }
+
+  if (OSRExportToWktEx (srs, &wkt, options) != OGRERR_NONE || wkt == NULL)
+    {
+      CPLFree (wkt);
+      g_set_error_literal (error, GIS_ERROR, GIS_ERROR_CRS, "Could not express the CRS as WKT2");
+      return NULL;
+    }
+
+  self = g_new0 (GisCrs, 1);
+  g_atomic_ref_count_init (&self->ref_count);
+  self->wkt = g_strdup (wkt);
+  CPLFree (wkt);
+  self->name = g_strdup (OSRGetName (srs) ? OSRGetName (srs) : "unnamed");
+  self->geographic = OSRIsGeographic (srs) != 0;
+
+  auth = OSRGetAuthorityName (srs, NULL);
+  code = OSRGetAuthorityCode (srs, NULL);
+  if (auth == NULL || code == NULL)
+    {
+      /* A .prj from a shapefile usually lacks an ID; identify it when the match is certain. */
+      if (OSRAutoIdentifyEPSG (srs) == OGRERR_NONE)
+        {
+          auth = OSRGetAuthorityName (srs, NULL);
+          code = OSRGetAuthorityCode (srs, NULL);
+        }
+    }
+  if (auth != NULL && code != NULL && g_ascii_strcasecmp (auth, "EPSG") == 0)
+    self->epsg = (int) g_ascii_strtoll (code, NULL, 10);
+
+  {
+    OGRErr err = OGRERR_NONE;
+    self->semi_major = OSRGetSemiMajor (srs, &err);
+    if (err == OGRERR_NONE)
+      {
+        double inv_f = OSRGetInvFlattening (srs, &err);
+        self->flattening = inv_f > 0 ? 1.0 / inv_f : 0.0;
+      }
+    if (err != OGRERR_NONE || !(self->semi_major > 0))
+      {
+        gis_crs_unref (self);
+        g_set_error_literal (error, GIS_ERROR, GIS_ERROR_CRS, "The CRS has no ellipsoid");
+        return NULL;
+      }
+  }
+  self->angular_to_degrees = OSRGetAngularUnits (srs, &unit_name) * 180.0 / G_PI;
+  return self;
+}
+
+/**
+ * gis_crs_new_from_epsg:
+ *
+ * Returns: (transfer full): the CRS, or %NULL with a #GIS_ERROR_CRS error
+ */
+GisCrs *
+gis_crs_new_from_epsg (int code, GError **error)
+{
+  g_autoptr(GisSrsHandle) srs = srs_new ();
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  _gis_cpl_begin ();
+  if (OSRImportFromEPSG (srs, code) != OGRERR_NONE)
+    {
+      _gis_cpl_end (NULL, GIS_ERROR_CRS, NULL);
+      g_set_error (error, GIS_ERROR, GIS_ERROR_CRS, "Unknown CRS EPSG:%d", code);
+      return NULL;
+    }
+  _gis_cpl_end (NULL, GIS_ERROR_CRS, NULL);
+  return crs_from_srs (srs, error);
+}
+
+/**
+ * gis_crs_new_from_wkt:
+ *
+ * Returns: (transfer full): the CRS described by WKT1 or WKT2
+ */
+GisCrs *
+gis_crs_new_from_wkt (const char *wkt, GError **error)
+{
+  g_autoptr(GisSrsHandle) srs = srs_new ();
+  const char *p = wkt;
+
+  g_return_val_if_fail (wkt != NULL, NULL);
+
+  _gis_cpl_begin ();
+  if (OSRImportFromWkt (srs, (char **) &p) != OGRERR_NONE)
+    {
+      _gis_cpl_end (NULL, GIS_ERROR_CRS, NULL);
+      g_set_error_literal (error, GIS_ERROR, GIS_ERROR_CRS, "Not a valid WKT CRS definition");
+      return NULL;
+    }
+  _gis_cpl_end (NULL, GIS_ERROR_CRS, NULL);
+  return crs_from_srs (srs, error);
+}
+
+/**
+ * gis_crs_new_from_user_input:
+ * @definition: "EPSG:32735", a bare EPSG number, WKT, or a PROJ string
+ *
+ * URLs and file names are refused: a CRS definition never makes Placer read a file or
+ * reach the network.
+ *
+ * Returns: (transfer full): the CRS
+ */
+GisCrs *
+gis_crs_new_from_user_input (const char *definition, GError **error)
+{
+  g_autofree char *s = NULL;
+
+  g_return_val_if_fail (definition != NULL, NULL);
+
+  s = g_strstrip (g_strdup (definition));
+  if (g_ascii_strncasecmp (s, "EPSG:", 5) == 0 || g_ascii_isdigit (s[0]))
+    {
+      const char *digits = g_ascii_isdigit (s[0]) ? s : s + 5;
+      char *end = NULL;
+      gint64 code = g_ascii_strtoll (digits, &end, 10);
+
+      if (end == digits || *end != '\0' || code <= 0 || code > G_MAXINT)
+        {
+          g_set_error (error, GIS_ERROR, GIS_ERROR_CRS, "Not an EPSG code: “%s”", definition);
+          return NULL;
+        }
+      return gis_crs_new_from_epsg ((int) code, error);
+    }
+  if (s[0] == '+')
+    {
+      g_autoptr(GisSrsHandle) srs = srs_new ();
+
+      _gis_cpl_begin ();
+      if (OSRImportFromProj4 (srs, s) != OGRERR_NONE)
+        {
+          _gis_cpl_end (NULL, GIS_ERROR_CRS, NULL);
+          g_set_error (error, GIS_ERROR, GIS_ERROR_CRS, "Not a valid PROJ string: “%s”",
+                       definition);
+          return NULL;
+        }
+      _gis_cpl_end (NULL, GIS_ERROR_CRS, NULL);
+      return crs_from_srs (srs, error);
+    }
+  if (g_ascii_isalpha (s[0]) && strchr (s, '[') != NULL)
+    return gis_crs_new_from_wkt (s, error);
+
+  g_set_error (error, GIS_ERROR, GIS_ERROR_CRS,
+               "Unrecognised CRS “%s”: give EPSG:<code>, WKT or a PROJ string", definition);
+  return NULL;
+}
+
+/**
+ * gis_crs_new_utm_for:
+ *
+ * Returns: (transfer full): the WGS 84 UTM zone CRS holding the point (lon, lat)
+ */
+GisCrs *
+gis_crs_new_utm_for (double lon, double lat, GError **error)
+{
+  int zone;
+
+  g_return_val_if_fail (isfinite (lon) && isfinite (lat), NULL);
+
+  zone = (int) floor ((lon + 180.0) / 6.0) + 1;
+  zone = CLAMP (zone, 1, 60);
+  return gis_crs_new_from_epsg ((lat >= 0 ? 32600 : 32700) + zone, error);
+}
+
+GisCrs *
+gis_crs_ref (GisCrs *crs)
+{
+  g_return_val_if_fail (crs != NULL, NULL);
+  g_atomic_ref_count_inc (&crs->ref_count);
+  return crs;
+}
+
+void
+gis_crs_unref (GisCrs *crs)
+{
+  g_return_if_fail (crs != NULL);
+  if (g_atomic_ref_count_dec (&crs->ref_count))
+    {
+      g_free (crs->wkt);
+      g_free (crs->name);
+      g_free (crs);
+    }
+}
+
+int
+gis_crs_get_epsg (GisCrs *crs)
+{
+  g_return_val_if_fail (crs != NULL, 0);
+  return crs->epsg;
+}
+
+const char *
+gis_crs_get_wkt (GisCrs *crs)
+{
+  g_return_val_if_fail (crs != NULL, NULL);
+  return crs->wkt;
+}
+
+const char *
+gis_crs_get_name (GisCrs *crs)
+{
+  g_return_val_if_fail (crs != NULL, NULL);
+  return crs->name;
+}
+
+/**
+ * gis_crs_dup_label:
+ *
+ * Returns: (transfer full): "EPSG:4326 (WGS 84)" or the name alone
+ */
+char *
+gis_crs_dup_label (GisCrs *crs)
+{
+  g_return_val_if_fail (crs != NULL, NULL);
+  if (crs->epsg > 0)
+    return g_strdup_printf ("EPSG:%d (%s)", crs->epsg, crs->name);
+  return g_strdup (crs->name);
+}
+
+gboolean
+gis_crs_is_geographic (GisCrs *crs)
+{
+  g_return_val_if_fail (crs != NULL, FALSE);
+  return crs->geographic;
+}
+
+double
+gis_crs_get_semi_major (GisCrs *crs)
+{
+  g_return_val_if_fail (crs != NULL, 0);
+  return crs->semi_major;
+}
+
+double
+gis_crs_get_flattening (GisCrs *crs)
+{
+  g_return_val_if_fail (crs != NULL, 0);
+  return crs->flattening;
+}
+
+gboolean
+gis_crs_equal (GisCrs *a, GisCrs *b)
+{
+  g_autoptr(GisSrsHandle) sa = NULL;
+  g_autoptr(GisSrsHandle) sb = NULL;
+  const char *pa, *pb;
+  const char *options[] = { "IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES",
+                            "CRITERION=EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS", NULL };
+
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+
+  if (a == b || g_str_equal (a->wkt, b->wkt))
+    return TRUE;
+  if (a->epsg > 0 && a->epsg == b->epsg)
+    return TRUE;
+  sa = srs_new ();
+  sb = srs_new ();
+  pa = a->wkt;
+  pb = b->wkt;
+  if (OSRImportFromWkt (sa, (char **) &pa) != OGRERR_NONE ||
+      OSRImportFromWkt (sb, (char **) &pb) != OGRERR_NONE)
+    return FALSE;
+  return OSRIsSameEx (sa, sb, options) != 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Transforms */
+
+struct _GisTransform {
+  OGRCoordinateTransformationH ct;
+  gboolean                     identity;
+};
+
+/**
+ * gis_transform_new:
+ *
+ * GDAL keeps one PROJ context per thread, so transforms made in different threads never
+ * share PROJ state. PROJ's network access stays off (gis_init()).
+ *
+ * Returns: (transfer full): the transform
+ */
+GisTransform *
+gis_transform_new (GisCrs *source, GisCrs *target, GError **error)
+{
+  g_autoptr(GisSrsHandle) s = NULL;
+  g_autoptr(GisSrsHandle) t = NULL;
+  GisTransform *self;
+  const char *ps, *pt;
+
+  g_return_val_if_fail (source != NULL && target != NULL, NULL);
+
+  self = g_new0 (GisTransform, 1);
+  if (gis_crs_equal (source, target))
+    {
+      self->identity = TRUE;
+      return self;
+    }
+  s = srs_new ();
+  t = srs_new ();
+  ps = source->wkt;
+  pt = target->wkt;
+  _gis_cpl_begin ();
+  if (OSRImportFromWkt (s, (char **) &ps) != OGRERR_NONE ||
+      OSRImportFromWkt (t, (char **) &pt) != OGRERR_NONE)
+    {
+      _gis_cpl_end (NULL, GIS_ERROR_CRS, NULL);
+      g_free (self);
+      g_set_error_literal (error, GIS_ERROR, GIS_ERROR_CRS, "Could not read a CRS");
+      return NULL;
+    }
+  self->ct = OCTNewCoordinateTransformation (s, t);
+  if (self->ct == NULL)
+    {
+      g_autofree char *why = _gis_cpl_last_message ();
+      _gis_cpl_end (NULL, GIS_ERROR_CRS, NULL);
+      g_set_error (error, GIS_ERROR, GIS_ERROR_CRS, "No transformation from %s to %s%s%s",
+                   source->name, target->name, why ? ": " : "", why ? why : "");
+      g_free (self);
+      return NULL;
+    }
+  _gis_cpl_end (NULL, GIS_ERROR_CRS, NULL);
+  return self;
+}
+
+void
+gis_transform_free (GisTransform *transform)
+{
+  if (transform == NULL)
+    return;
+  if (transform->ct != NULL)
+    OCTDestroyCoordinateTransformation (transform->ct);
+  g_free (transform);
+}
+
+gboolean
+gis_transform_is_identity (GisTransform *transform)
+{
+  g_return_val_if_fail (transform != NULL, FALSE);
+  return transform->identity;
+}
+
+/**
+ * gis_transform_points:
+ * @x: (array length=n) (inout): longitudes or eastings
+ * @y: (array length=n) (inout): latitudes or northings
+ *
+ * Returns: %TRUE if every point was transformed
+ */
+gboolean
+gis_transform_points (GisTransform *transform, double *x, double *y, gsize n, GError **error)
+{
+  g_autofree int *ok = NULL;
+
+  g_return_val_if_fail (transform != NULL, FALSE);
+  g_return_val_if_fail (n <= G_MAXINT, FALSE);
+
+  if (transform->identity || n == 0)
+    return TRUE;
+  ok = g_new0 (int, n);
+  if (!OCTTransformEx (transform->ct, (int) n, x, y, NULL, ok))
+    {
+      g_set_error_literal (error, GIS_ERROR, GIS_ERROR_CRS, "Coordinate transformation failed");
+      return FALSE;
+    }
+  for (gsize i = 0; i < n; i++)
+    if (!ok[i] || !isfinite (x[i]) || !isfinite (y[i]))
+      {
+        g_set_error (error, GIS_ERROR, GIS_ERROR_CRS,
+                     "Coordinate transformation failed for a point (number %" G_GSIZE_FORMAT
+                     "): it may lie outside the target CRS's area of use", i + 1);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/**
+ * gis_transform_geometry:
+ *
+ * Returns: (transfer full): the geometry in the target CRS
+ */
+GisGeometry *
+gis_transform_geometry (GisTransform *transform, GisGeometry *geometry, GError **error)
+{
+  OGRGeometryH g;
+  GisGeometry *result;
+
+  g_return_val_if_fail (transform != NULL && geometry != NULL, NULL);
+
+  if (transform->identity)
+    return gis_geometry_ref (geometry);
+  g = _gis_geometry_to_ogr (geometry, error);
+  if (g == NULL)
+    return NULL;
+  _gis_cpl_begin ();
+  if (OGR_G_Transform (g, transform->ct) != OGRERR_NONE)
+    {
+      _gis_cpl_end (NULL, GIS_ERROR_CRS, NULL);
+      OGR_G_DestroyGeometry (g);
+      g_set_error_literal (error, GIS_ERROR, GIS_ERROR_CRS,
+                           "Could not transform a geometry: a point may lie outside the "
+                           "target CRS's area of use");
+      return NULL;
+    }
+  _gis_cpl_end (NULL, GIS_ERROR_CRS, NULL);
+  result = _gis_geometry_from_ogr (g, error);
+  OGR_G_DestroyGeometry (g);
+  return result;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Geodesic measures */
+
+typedef struct {
+  struct geod_geodesic geod;
+  double               total;
+  double               scale;
+  GArray              *lat;
+  GArray              *lon;
+} AreaWalk;
+
+static guint
+ring_to_arrays (AreaWalk *w, const double *xy, guint n)
+{
+  /* geod_polygonarea closes the ring itself; a repeated closing vertex would add nothing but
+   * is dropped so that the vertex count matches Planimeter's input. */
+  if (n > 1 && xy[0] == xy[2 * (n - 1)] && xy[1] == xy[2 * (n - 1) + 1])
+    n--;
+  g_array_set_size (w->lat, n);
+  g_array_set_size (w->lon, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_array_index (w->lon, double, i) = xy[2 * i] * w->scale;
+      g_array_index (w->lat, double, i) = xy[2 * i + 1] * w->scale;
+    }
+  return n;
+}
+
+static void
+area_ring_cb (guint polygon, guint ring, const double *xy, guint n, gpointer user_data)
+{
+  AreaWalk *w = user_data;
+  double a = 0, p = 0;
+
+  n = ring_to_arrays (w, xy, n);
+  if (n < 3)
+    return;
+  geod_polygonarea (&w->geod, (double *) (gpointer) w->lat->data,
+                    (double *) (gpointer) w->lon->data, (int) n, &a, &p);
+  /* Shells add and holes subtract, whichever way each ring turns. */
+  w->total += ring == 0 ? fabs (a) : -fabs (a);
+}
+
+static void
+length_line_cb (guint polygon, guint ring, const double *xy, guint n, gpointer user_data)
+{
+  AreaWalk *w = user_data;
+
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      double s12 = 0;
+      geod_inverse (&w->geod, xy[2 * i + 1] * w->scale, xy[2 * i] * w->scale,
+                    xy[2 * i + 3] * w->scale, xy[2 * i + 2] * w->scale, &s12, NULL, NULL);
+      w->total += s12;
+    }
+}
+
+/**
+ * gis_geodesic_area_lonlat:
+ * @geometry: a geometry in longitude/latitude degrees
+ *
+ * Returns: the ellipsoidal area in m² of the polygons in @geometry
+ */
+double
+gis_geodesic_area_lonlat (GisGeometry *geometry, double semi_major, double flattening)
+{
+  AreaWalk w = { .scale = 1.0 };
+
+  g_return_val_if_fail (geometry != NULL, 0);
+
+  geod_init (&w.geod, semi_major, flattening);
+  w.lat = g_array_new (FALSE, FALSE, sizeof (double));
+  w.lon = g_array_new (FALSE, FALSE, sizeof (double));
+  _gis_geometry_foreach_ring (geometry, area_ring_cb, &w);
+  g_array_unref (w.lat);
+  g_array_unref (w.lon);
+  return w.total;
+}
+
+/* Brings a geometry to longitude/latitude degrees on the CRS's own datum. */
+static GisGeometry *
+to_lonlat (GisGeometry *geometry, GisCrs *crs, double *scale, GError **error)
+{
+  g_autoptr(GisSrsHandle) srs = NULL;
+  g_autoptr(GisSrsHandle) geog = NULL;
+  g_autoptr(GisCrs) geog_crs = NULL;
+  g_autoptr(GisTransform) t = NULL;
+  const char *p = crs->wkt;
+
+  *scale = 1.0;
+  if (crs->geographic)
+    {
+      *scale = crs->angular_to_degrees;
+      return gis_geometry_ref (geometry);
+    }
+  srs = srs_new ();
+  if (OSRImportFromWkt (srs, (char **) &p) != OGRERR_NONE)
+    {
+      g_set_error_literal (error, GIS_ERROR, GIS_ERROR_CRS, "Could not read the CRS");
+      return NULL;
+    }
+  geog = OSRCloneGeogCS (srs);
+  if (geog == NULL)
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_CRS, "%s has no geographic base CRS", crs->name);
+      return NULL;
+    }
+  OSRSetAxisMappingStrategy (geog, OAMS_TRADITIONAL_GIS_ORDER);
+  geog_crs = crs_from_srs (geog, error);
+  if (geog_crs == NULL)
+    return NULL;
+  *scale = geog_crs->angular_to_degrees;
+  t = gis_transform_new (crs, geog_crs, error);
+  if (t == NULL)
+    return NULL;
+  return gis_transform_geometry (t, geometry, error);
+}
+
+/**
+ * gis_geodesic_area:
+ * @crs: the CRS of @geometry
+ * @area_m2: (out): the area in square metres on the CRS's ellipsoid
+ *
+ * Points and lines have no area; holes are subtracted; multipolygon parts add up.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+gis_geodesic_area (GisGeometry *geometry, GisCrs *crs, double *area_m2, GError **error)
+{
+  g_autoptr(GisGeometry) ll = NULL;
+  AreaWalk w = { 0 };
+
+  g_return_val_if_fail (geometry != NULL && crs != NULL && area_m2 != NULL, FALSE);
+
+  ll = to_lonlat (geometry, crs, &w.scale, error);
+  if (ll == NULL)
+    return FALSE;
+  geod_init (&w.geod, crs->semi_major, crs->flattening);
+  w.lat = g_array_new (FALSE, FALSE, sizeof (double));
+  w.lon = g_array_new (FALSE, FALSE, sizeof (double));
+  _gis_geometry_foreach_ring (ll, area_ring_cb, &w);
+  g_array_unref (w.lat);
+  g_array_unref (w.lon);
+  *area_m2 = w.total;
+  return TRUE;
+}
+
+/**
+ * gis_geodesic_length:
+ * @length_m: (out): the length of the lines, or the perimeter of the polygons, in metres
+ */
+gboolean
+gis_geodesic_length (GisGeometry *geometry, GisCrs *crs, double *length_m, GError **error)
+{
+  g_autoptr(GisGeometry) ll = NULL;
+  AreaWalk w = { 0 };
+
+  g_return_val_if_fail (geometry != NULL && crs != NULL && length_m != NULL, FALSE);
+
+  ll = to_lonlat (geometry, crs, &w.scale, error);
+  if (ll == NULL)
+    return FALSE;
+  geod_init (&w.geod, crs->semi_major, crs->flattening);
+  _gis_geometry_foreach_line (ll, TRUE, length_line_cb, &w);
+  *length_m = w.total;
+  return TRUE;
+}
+
+/**
+ * gis_geodesic_distance:
+ *
+ * Returns: the WGS 84 geodesic distance in metres between two lon/lat points
+ */
+double
+gis_geodesic_distance (double lon1, double lat1, double lon2, double lat2)
+{
+  struct geod_geodesic g;
+  double s12 = 0;
+
+  geod_init (&g, 6378137.0, 1 / 298.257223563);
+  geod_inverse (&g, lat1, lon1, lat2, lon2, &s12, NULL, NULL);
+  return s12;
+}

@@ -1,0 +1,34 @@
+/* gis-index.h: a spatial index over envelopes (GEOS STRtree)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "gis-envelope.h"
+
+G_BEGIN_DECLS
+
+/**
+ * GisIndex:
+ *
+ * Maps envelopes to item numbers. Insert everything, then query; the tree is built on the
+ * first query (gis_index_build() forces it), after which concurrent queries from several
+ * threads are safe.
+ */
+typedef struct _GisIndex GisIndex;
+
+GisIndex *gis_index_new    (void);
+void      gis_index_free   (GisIndex          *index);
+void      gis_index_insert (GisIndex          *index,
+                            const GisEnvelope *envelope,
+                            guint              item);
+void      gis_index_build  (GisIndex          *index);
+guint     gis_index_get_size (GisIndex        *index);
+GArray   *gis_index_query  (GisIndex          *index,
+                            const GisEnvelope *envelope);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GisIndex, gis_index_free)
+
+G_END_DECLS

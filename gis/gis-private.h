@@ -1,0 +1,81 @@
+/* gis-private.h: what the data layer shares between its own files
+ *
+ * Everything here is internal to gis/: GDAL, GEOS and PROJ types never leave this folder.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <geos_c.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <cpl_conv.h>
+#include <cpl_error.h>
+
+#include "gis-error.h"
+#include "gis-geometry.h"
+
+G_BEGIN_DECLS
+
+/* GEOS: one context per thread, created on first use and freed when the thread ends.
+ * Errors land in the context's buffer and are turned into a GError by the caller. */
+typedef struct {
+  GEOSContextHandle_t  handle;
+  GEOSWKBReader       *reader;
+  GEOSWKBWriter       *writer;
+  GEOSWKTReader       *wkt_reader;
+  char                 message[1024];
+} GisGeosThread;
+
+GisGeosThread *_gis_geos               (void);
+void           _gis_geos_clear_message (GisGeosThread *t);
+void           _gis_geos_set_error     (GisGeosThread *t,
+                                        GError       **error,
+                                        const char    *what);
+GEOSGeometry  *_gis_geometry_to_geos   (GisGeosThread *t,
+                                        GisGeometry   *geometry,
+                                        GError       **error);
+GisGeometry   *_gis_geometry_from_geos (GisGeosThread *t,
+                                        const GEOSGeometry *g,
+                                        GError       **error);
+
+/* Builds a geometry from WKB already known to be 2D little-endian ISO WKB (no copy made of
+ * @bytes; a reference is taken). */
+GisGeometry   *_gis_geometry_new_trusted (GBytes *bytes);
+
+/* OGR geometry conversion, flattened to 2D. */
+GisGeometry   *_gis_geometry_from_ogr  (OGRGeometryH   g,
+                                        GError       **error);
+OGRGeometryH   _gis_geometry_to_ogr    (GisGeometry   *geometry,
+                                        GError       **error);
+
+/* Walks the rings of the polygons in a geometry (points and lines are passed over).
+ * @polygon counts polygons across a multipolygon; @ring is 0 for the shell. The coordinates
+ * are copied into @xy as x0,y0,x1,y1... (WKB doubles are unaligned). */
+typedef void (*GisRingFunc) (guint         polygon,
+                             guint         ring,
+                             const double *xy,
+                             guint         n_points,
+                             gpointer      user_data);
+void           _gis_geometry_foreach_ring (GisGeometry *geometry,
+                                           GisRingFunc  func,
+                                           gpointer     user_data);
+
+/* Walks the linestrings (and polygon rings, if @rings) of a geometry. */
+void           _gis_geometry_foreach_line (GisGeometry *geometry,
+                                           gboolean     rings,
+                                           GisRingFunc  func,
+                                           gpointer     user_data);
+
+/* CPL errors of the current thread are collected between begin and end; end turns the
+ * last one into a GError prefixed with @context if the call failed. */
+void           _gis_cpl_begin          (void);
+gboolean       _gis_cpl_end            (GError     **error,
+                                        GisError     code,
+                                        const char  *context);
+char          *_gis_cpl_last_message   (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GEOSGeometry, GEOSGeom_destroy)
+
+G_END_DECLS

@@ -1,0 +1,15 @@
+/* gis.h: the data layer of Placer
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "gis-crs.h"
+#include "gis-dataset.h"
+#include "gis-envelope.h"
+#include "gis-error.h"
+#include "gis-geometry.h"
+#include "gis-index.h"
+#include "gis-init.h"
+#include "gis-project.h"
+#include "gis-raster.h"
