@@ -1,0 +1,37 @@
+/* cli.h: shared plumbing of placer-cli's subcommands
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "zones.h"
+
+G_BEGIN_DECLS
+
+/* Exit codes: the contract with scripts. */
+enum {
+  CLI_EXIT_OK = 0,
+  CLI_EXIT_FINDINGS = 1,
+  CLI_EXIT_USAGE = 2,
+  CLI_EXIT_BAD_INPUT = 3,
+};
+
+typedef int (*CliCommand) (int argc, char **argv);
+
+int   cli_fail         (GError      *error);
+int   cli_usage        (GOptionContext *context,
+                        const char  *message);
+void  cli_print_json   (JsonNode    *node);
+gboolean cli_parse     (GOptionContext *context,
+                        int         *argc,
+                        char      ***argv,
+                        int         *exit_code);
+JsonNode *cli_crs_node (GisCrs      *crs);
+JsonNode *cli_extent_node (const GisEnvelope *extent);
+
+int   cli_project      (int argc, char **argv);
+int   cli_area         (int argc, char **argv);
+
+G_END_DECLS

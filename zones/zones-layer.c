@@ -1,0 +1,231 @@
+/* zones-layer.c: inspecting a source layer and registering it with its role and mapping
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "zones-layer"
+
+#include <string.h>
+
+#include "zones-error.h"
+#include "zones-layer.h"
+
+/* Enough values to recognise a coded field (statuses, types, minerals) without reading a
+ * free-text column in full. */
+#define MAX_DISTINCT 200
+
+void
+zones_layer_candidate_free (ZonesLayerCandidate *c)
+{
+  if (c == NULL)
+    return;
+  g_clear_pointer (&c->layer, gis_project_layer_free);
+  g_clear_pointer (&c->info, gis_layer_info_free);
+  g_clear_pointer (&c->mapping, zones_mapping_free);
+  g_free (c);
+}
+
+static char *
+default_name (const char *path, const char *source_layer)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  char *dot = strrchr (base, '.');
+
+  if (source_layer != NULL)
+    return g_strdup (source_layer);
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  return g_steal_pointer (&base);
+}
+
+/* A classified raster says what its values mean in CLASS_<value> metadata items (the
+ * convention of Placer's sample land cover; GDAL category names are read too). */
+static ZonesMapping *
+guess_raster_mapping (const char *role, GisRaster *raster)
+{
+  ZonesMapping *m = zones_mapping_new_empty (role);
+
+  if (g_strcmp0 (role, "landuse") != 0)
+    return m;
+  zones_mapping_set_field (m, "class", "band1");
+  for (int v = 0; v < 256; v++)
+    {
+      g_autofree char *key = g_strdup_printf ("CLASS_%d", v);
+      const char *label = gis_raster_get_metadata_item (raster, key);
+      const char *value;
+      g_autofree char *code = NULL;
+
+      if (label == NULL)
+        continue;
+      code = g_strdup_printf ("%d", v);
+      value = zones_vocabulary_match ("landuse", "class", label);
+      if (value != NULL)
+        zones_mapping_set_value (m, "class", code, value);
+    }
+  return m;
+}
+
+/**
+ * zones_layer_inspect:
+ * @source_layer: (nullable): the layer inside @path (the first when %NULL)
+ * @role: the role the layer will have
+ * @crs_override: (nullable): the CRS to use when the file has none (a CSV, a shapefile
+ *   without .prj); a file that has one keeps its own
+ *
+ * Opens @path (vector first, then raster), reads its facts and proposes a field mapping.
+ *
+ * Returns: (transfer full): the candidate, or %NULL with an error naming the file
+ */
+ZonesLayerCandidate *
+zones_layer_inspect (const char   *path,
+                     const char   *source_layer,
+                     const char   *role,
+                     GisCrs       *crs_override,
+                     GCancellable *cancellable,
+                     GError      **error)
+{
+  g_autoptr(ZonesLayerCandidate) c = g_new0 (ZonesLayerCandidate, 1);
+  g_autoptr(GisDataset) ds = NULL;
+  g_autoptr(GError) vector_error = NULL;
+  g_autofree char *checksum = NULL;
+
+  g_return_val_if_fail (path != NULL && role != NULL, NULL);
+
+  if (!zones_role_is_valid (role))
+    {
+      g_autofree char *roles = g_strjoinv (", ", (char **) zones_roles ());
+      g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT, "Unknown role “%s” (one of: %s)",
+                   role, roles);
+      return NULL;
+    }
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_OPEN, "“%s” %s", path,
+                   g_file_test (path, G_FILE_TEST_EXISTS) ? "is not a regular file"
+                                                          : "does not exist");
+      return NULL;
+    }
+  checksum = gis_file_sha256 (path, error);
+  if (checksum == NULL)
+    return NULL;
+
+  c->layer = g_new0 (GisProjectLayer, 1);
+  c->layer->role = g_strdup (role);
+  c->layer->source = g_strdup (path);
+  c->layer->checksum = g_steal_pointer (&checksum);
+  c->layer->extent = GIS_ENVELOPE_EMPTY;
+
+  ds = gis_dataset_open (path, GIS_OPEN_VECTOR, &vector_error);
+  if (ds != NULL && gis_dataset_get_n_layers (ds) > 0)
+    {
+      g_autoptr(GHashTable) distinct = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                              (GDestroyNotify) g_ptr_array_unref);
+
+      c->info = gis_dataset_describe_layer (ds, source_layer, error);
+      if (c->info == NULL)
+        return NULL;
+      if (!c->info->has_geometry)
+        {
+          g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
+                       "“%s”, layer “%s” has no geometry (for a CSV, name the columns "
+                       "longitude/latitude or x/y)", path, c->info->name);
+          return NULL;
+        }
+      for (guint i = 0; i < c->info->fields->len; i++)
+        {
+          const GisFieldInfo *f = g_ptr_array_index (c->info->fields, i);
+          GPtrArray *values;
+
+          if (f->type != GIS_FIELD_STRING && f->type != GIS_FIELD_INTEGER)
+            continue;
+          values = gis_dataset_distinct_values (ds, c->info->name, f->name, MAX_DISTINCT, error);
+          if (values == NULL)
+            return NULL;
+          g_hash_table_insert (distinct, g_strdup (f->name), values);
+        }
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      c->mapping = zones_mapping_guess (role, c->info, distinct);
+      c->layer->kind = g_strdup ("vector");
+      c->layer->source_layer = g_strdup (c->info->name);
+      c->layer->geometry_type = c->info->geometry_type;
+      c->layer->feature_count = c->info->feature_count;
+      c->layer->extent = c->info->extent;
+      c->layer->synthetic = c->info->synthetic;
+      c->layer->description = g_strdup (c->info->description);
+      if (c->info->crs != NULL)
+        c->layer->crs = gis_crs_ref (c->info->crs);
+    }
+  else
+    {
+      g_autoptr(GisRaster) raster = NULL;
+      g_autoptr(GError) raster_error = NULL;
+      const char *synthetic;
+      const char *description;
+
+      raster = gis_raster_open (path, &raster_error);
+      if (raster == NULL)
+        {
+          /* Report the vector error when the file looked like vector data. */
+          if (vector_error != NULL && raster_error->domain == GIS_ERROR &&
+              raster_error->code == GIS_ERROR_OPEN)
+            g_propagate_error (error, g_steal_pointer (&vector_error));
+          else
+            g_propagate_error (error, g_steal_pointer (&raster_error));
+          return NULL;
+        }
+      c->layer->kind = g_strdup ("raster");
+      c->layer->crs = gis_crs_ref (gis_raster_get_crs (raster));
+      c->layer->feature_count = (gint64) gis_raster_get_width (raster) *
+                                gis_raster_get_height (raster);
+      gis_raster_get_extent (raster, &c->layer->extent);
+      synthetic = gis_raster_get_metadata_item (raster, "PLACER_SYNTHETIC");
+      c->layer->synthetic = synthetic && g_ascii_strcasecmp (synthetic, "YES") == 0;
+      description = gis_raster_get_metadata_item (raster, "DESCRIPTION");
+      c->layer->description = g_strdup (description);
+      c->mapping = guess_raster_mapping (role, raster);
+    }
+
+  if (c->layer->crs == NULL)
+    {
+      if (crs_override == NULL)
+        {
+          g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
+                       "“%s” has no CRS; Placer does not guess one: give it with --crs "
+                       "(e.g. --crs EPSG:4326 for longitude/latitude)", path);
+          return NULL;
+        }
+      c->layer->crs = gis_crs_ref (crs_override);
+    }
+  c->layer->name = default_name (path, source_layer);
+  return g_steal_pointer (&c);
+}
+
+/**
+ * zones_layer_add_to_project:
+ * @name: (nullable): the layer's name in the project (the candidate's default when %NULL)
+ * @embed: copy the features into the project
+ *
+ * Checks the mapping against the role's required fields, then registers the layer.
+ */
+gboolean
+zones_layer_add_to_project (GisProject          *project,
+                            ZonesLayerCandidate *c,
+                            const char          *name,
+                            gboolean             embed,
+                            GCancellable        *cancellable,
+                            GError             **error)
+{
+  g_return_val_if_fail (GIS_IS_PROJECT (project), FALSE);
+  g_return_val_if_fail (c != NULL, FALSE);
+
+  if (c->info != NULL && !zones_mapping_check (c->mapping, c->info, error))
+    return FALSE;
+  if (name != NULL)
+    {
+      g_free (c->layer->name);
+      c->layer->name = g_strdup (name);
+    }
+  g_free (c->layer->mapping);
+  c->layer->mapping = zones_mapping_to_json (c->mapping);
+  return gis_project_add_layer (project, c->layer, embed && c->info != NULL, cancellable, error);
+}

@@ -1,0 +1,10 @@
+/* zones.h: the domain layer of Placer
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "gis.h"
+#include "zones-error.h"
+#include "zones-layer.h"
+#include "zones-schema.h"
