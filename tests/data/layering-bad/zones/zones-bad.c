@@ -1,0 +1,2 @@
+#include <gdal.h>
+#include "ui-window.h"

@@ -1,0 +1,271 @@
+/* test-cli.c: placer-cli as a script sees it: exit codes, JSON, messages naming the input
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "test-common.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+typedef struct {
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+static void
+cli (Run *r, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *exe = g_getenv ("PLACER_CLI");
+  va_list ap;
+  const char *a;
+  int wait_status = 0;
+
+  assert_non_null (exe);
+  g_ptr_array_add (argv, (gpointer) exe);
+  va_start (ap, r);
+  while ((a = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                             &r->out, &r->err, &wait_status, &error));
+  assert_no_error (error);
+  r->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
+}
+
+static JsonObject *
+parse (const char *text, JsonParser **parser)
+{
+  g_autoptr(GError) error = NULL;
+
+  *parser = json_parser_new ();
+  if (!json_parser_load_from_data (*parser, text, -1, &error))
+    fail_msg ("not JSON: %s\n%s", error->message, text);
+  return json_node_get_object (json_parser_get_root (*parser));
+}
+
+static void
+test_usage_errors (void **state)
+{
+  g_auto(Run) a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 }, v = { 0 };
+
+  cli (&a, NULL);
+  assert_int_equal (a.status, 2);
+  cli (&b, "frobnicate", NULL);
+  assert_int_equal (b.status, 2);
+  assert_non_null (strstr (b.err, "frobnicate"));
+  cli (&c, "area", NULL);
+  assert_int_equal (c.status, 2);
+  cli (&d, "project", "add-layer", "x.gpkg", "y.shp", NULL);
+  assert_int_equal (d.status, 2);
+  assert_non_null (strstr (d.err, "--role"));
+  cli (&v, "--version", NULL);
+  assert_int_equal (v.status, 0);
+  assert_non_null (strstr (v.out, "GDAL 3."));
+  assert_non_null (strstr (v.out, "PROJ 9."));
+  assert_non_null (strstr (v.out, "GEOS 3."));
+}
+
+static void
+test_area_drc_cell (void **state)
+{
+  /* A 30" cell whose north edge is at 6.5° S: 84.94 ha (DOMAIN.md, Planimeter). */
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "cell.geojson", NULL);
+  const char *geojson =
+    "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{},"
+    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[27.0,-6.508333333333333],"
+    "[27.008333333333333,-6.508333333333333],[27.008333333333333,-6.5],[27.0,-6.5],"
+    "[27.0,-6.508333333333333]]]}}]}";
+  g_auto(Run) r = { 0 };
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *o;
+
+  assert_true (g_file_set_contents (path, geojson, -1, NULL));
+  cli (&r, "area", path, "--json", NULL);
+  assert_int_equal (r.status, 0);
+  o = parse (r.out, &parser);
+  assert_close_abs (json_object_get_double_member (o, "total_ha"), 84.94, 0.005);
+  /* Planimeter: 849440.80121 m² */
+  assert_close_abs (json_object_get_double_member (o, "total_m2"), 849440.80121, 0.001);
+  test_rmtree (dir);
+}
+
+static void
+test_area_planimeter_polygons (void **state)
+{
+  g_autofree char *path = test_data_path ("oracles/admin-polygons.geojson");
+  g_auto(Run) r = { 0 };
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonParser) oracle_parser = json_parser_new ();
+  JsonObject *o;
+  JsonArray *features, *oracle;
+  double total = 0;
+
+  cli (&r, "area", path, "--json", "--label", "name", NULL);
+  assert_int_equal (r.status, 0);
+  o = parse (r.out, &parser);
+  features = json_object_get_array_member (o, "features");
+  assert_true (json_parser_load_from_file (oracle_parser, path, NULL));
+  oracle = json_object_get_array_member (json_node_get_object (json_parser_get_root (oracle_parser)),
+                                         "features");
+  assert_int_equal (json_array_get_length (features), json_array_get_length (oracle));
+  for (guint i = 0; i < json_array_get_length (oracle); i++)
+    {
+      JsonObject *props = json_object_get_object_member (json_array_get_object_element (oracle, i),
+                                                         "properties");
+      JsonObject *f = json_array_get_object_element (features, i);
+      double expected = json_object_get_double_member (props, "planimeter_m2");
+
+      assert_string_equal (json_object_get_string_member (f, "label"),
+                           json_object_get_string_member (props, "name"));
+      /* Acceptance: within 0.01 % of Planimeter. */
+      assert_close_rel (json_object_get_double_member (f, "area_m2"), expected, 1e-4);
+      assert_close_rel (json_object_get_double_member (f, "area_m2"), expected, 1e-9);
+      total += expected;
+    }
+  assert_close_rel (json_object_get_double_member (o, "total_m2"), total, 1e-9);
+}
+
+static void
+test_area_bad_inputs (void **state)
+{
+  g_autofree char *square = test_data_path ("data/square-utm.geojson");
+  g_autofree char *vrt = test_data_path ("data/disguised-vrt.tif");
+  g_autofree char *nocrs = test_data_path ("data/points-no-crs.csv");
+  g_auto(Run) a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 };
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *o;
+  JsonObject *bow;
+
+  /* The bow-tie is a finding: exit 1, flagged with GEOS's reason. */
+  cli (&a, "area", square, "--json", NULL);
+  assert_int_equal (a.status, 1);
+  o = parse (a.out, &parser);
+  assert_int_equal (json_object_get_int_member (o, "invalid"), 1);
+  bow = json_array_get_object_element (json_object_get_array_member (o, "features"), 1);
+  assert_false (json_object_get_boolean_member (bow, "valid"));
+  assert_true (g_str_has_prefix (json_object_get_string_member (bow, "invalid_reason"),
+                                 "Self-intersection"));
+
+  cli (&b, "area", vrt, NULL);
+  assert_int_equal (b.status, 3);
+  assert_non_null (strstr (b.err, vrt));
+  assert_non_null (strstr (b.err, "VRT"));
+
+  cli (&c, "area", "/nonexistent/file.shp", NULL);
+  assert_int_equal (c.status, 3);
+  assert_non_null (strstr (c.err, "/nonexistent/file.shp"));
+
+  cli (&d, "area", nocrs, NULL);
+  assert_int_equal (d.status, 3);
+  assert_non_null (strstr (d.err, "no CRS"));
+}
+
+static void
+test_project_workflow (void **state)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *proj = g_build_filename (dir, "demo.gpkg", NULL);
+  g_autofree char *cadastre = test_source_path ("sample-data/sources/cadastre.gpkg");
+  g_autofree char *sites = test_data_path ("data/points-no-crs.csv");
+  g_autofree char *cover = test_data_path ("data/classes-4x3.tif");
+  g_auto(Run) a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 }, e = { 0 }, f = { 0 }, g = { 0 },
+    h = { 0 };
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *o;
+  JsonArray *layers;
+
+  cli (&a, "project", "new", proj, "--country", "COD", "--as-of", "2026-01-01", NULL);
+  assert_int_equal (a.status, 0);
+  /* Never overwrites. */
+  cli (&b, "project", "new", proj, NULL);
+  assert_int_equal (b.status, 3);
+  assert_non_null (strstr (b.err, proj));
+
+  cli (&c, "project", "add-layer", proj, cadastre, "--role", "concessions", "--name", "titres",
+       NULL);
+  assert_int_equal (c.status, 0);
+  /* A CSV without CRS is refused until the user gives one. */
+  cli (&d, "project", "add-layer", proj, sites, "--role", "sites", NULL);
+  assert_int_equal (d.status, 3);
+  assert_non_null (strstr (d.err, "no CRS"));
+  cli (&e, "project", "add-layer", proj, sites, "--role", "sites", "--crs", "EPSG:4326",
+       "--map", "site_id=site", NULL);
+  assert_int_equal (e.status, 0);
+  /* A mapping to a field the file lacks is bad input naming the field. */
+  cli (&f, "project", "add-layer", proj, sites, "--role", "sites", "--crs", "EPSG:4326",
+       "--name", "again", "--map", "workers=nombre", NULL);
+  assert_int_equal (f.status, 3);
+  assert_non_null (strstr (f.err, "nombre"));
+  cli (&g, "project", "add-layer", proj, cover, "--role", "landuse", NULL);
+  assert_int_equal (g.status, 0);
+
+  cli (&h, "project", "info", proj, "--json", NULL);
+  assert_int_equal (h.status, 0);
+  o = parse (h.out, &parser);
+  assert_string_equal (json_object_get_string_member (json_object_get_object_member (o, "metadata"),
+                                                      "country"), "COD");
+  layers = json_object_get_array_member (o, "layers");
+  assert_int_equal (json_array_get_length (layers), 3);
+  {
+    JsonObject *t = json_array_get_object_element (layers, 0);
+    JsonObject *mapping = json_object_get_object_member (t, "mapping");
+    JsonObject *values = json_object_get_object_member (
+      json_object_get_object_member (mapping, "values"), "status");
+
+    assert_string_equal (json_object_get_string_member (t, "role"), "concessions");
+    assert_true (json_object_get_boolean_member (t, "embedded"));
+    assert_true (json_object_get_boolean_member (t, "synthetic"));
+    assert_int_equal (json_object_get_int_member (json_object_get_object_member (t, "crs"),
+                                                  "epsg"), 4326);
+    /* 396 titles in the generated cadastre (ogrinfo -so sample-data/sources/cadastre.gpkg) */
+    assert_int_equal (json_object_get_int_member (t, "feature_count"), 396);
+    assert_string_equal (json_object_get_string_member (
+                           json_object_get_object_member (mapping, "fields"), "status"), "statut");
+    assert_string_equal (json_object_get_string_member (values, "Actif"), "active");
+    assert_string_equal (json_object_get_string_member (values, "En instruction"), "pending");
+    assert_string_equal (json_object_get_string_member (values, "Expiré"), "expired");
+    assert_string_equal (json_object_get_string_member (values, "Déchu"), "revoked");
+  }
+  {
+    JsonObject *s = json_array_get_object_element (layers, 1);
+    assert_int_equal (json_object_get_int_member (s, "feature_count"), 3);
+    assert_int_equal (json_object_get_int_member (json_object_get_object_member (s, "crs"),
+                                                  "epsg"), 4326);
+  }
+  {
+    JsonObject *r = json_array_get_object_element (layers, 2);
+    assert_string_equal (json_object_get_string_member (r, "kind"), "raster");
+    assert_false (json_object_get_boolean_member (r, "embedded"));
+    assert_int_equal (json_object_get_int_member (r, "pixel_count"), 12);
+  }
+  test_rmtree (dir);
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_usage_errors),
+    cmocka_unit_test (test_area_drc_cell),
+    cmocka_unit_test (test_area_planimeter_polygons),
+    cmocka_unit_test (test_area_bad_inputs),
+    cmocka_unit_test (test_project_workflow),
+  };
+
+  return cmocka_run_group_tests_name ("cli", tests, NULL, NULL);
+}

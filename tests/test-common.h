@@ -1,0 +1,104 @@
+/* test-common.h: helpers shared by Placer's cmocka tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <math.h>
+#include <cmocka.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+/* Paths of committed fixtures: tests never read ../shared. */
+static inline char *
+test_data_path (const char *relative)
+{
+  return g_build_filename (PLACER_TEST_DIR, relative, NULL);
+}
+
+static inline char *
+test_source_path (const char *relative)
+{
+  return g_build_filename (PLACER_SOURCE_ROOT, relative, NULL);
+}
+
+/* A fresh temporary folder per test, removed with its files at the end. */
+static inline char *
+test_tmpdir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("placer-test-XXXXXX", &error);
+  assert_non_null (dir);
+  return dir;
+}
+
+static inline void
+test_rmtree (const char *path)
+{
+  GDir *d = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    {
+      g_unlink (path);
+      return;
+    }
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      test_rmtree (child);
+    }
+  g_dir_close (d);
+  g_rmdir (path);
+}
+
+/* |a − b| <= rel × |b| */
+#define assert_close_rel(a, b, rel)                                                     \
+  do {                                                                                  \
+    double _a = (a), _b = (b);                                                          \
+    if (!(fabs (_a - _b) <= (rel) * fabs (_b)))                                         \
+      fail_msg ("%s = %.10g, expected %.10g within %g relative", #a, _a, _b, (double) (rel)); \
+  } while (0)
+
+#define assert_close_abs(a, b, tol)                                                     \
+  do {                                                                                  \
+    double _a = (a), _b = (b);                                                          \
+    if (!(fabs (_a - _b) <= (tol)))                                                     \
+      fail_msg ("%s = %.10g, expected %.10g ± %g", #a, _a, _b, (double) (tol));         \
+  } while (0)
+
+#define assert_no_error(e)                                                              \
+  do {                                                                                  \
+    if ((e) != NULL)                                                                    \
+      fail_msg ("unexpected error: %s", (e)->message);                                  \
+  } while (0)
+
+#define assert_error_contains(e, text)                                                  \
+  do {                                                                                  \
+    if ((e) == NULL)                                                                    \
+      fail_msg ("expected an error containing “%s”", (text));                           \
+    if (strstr ((e)->message, (text)) == NULL)                                          \
+      fail_msg ("error “%s” does not contain “%s”", (e)->message, (text));              \
+  } while (0)
+
+/* Reads a small CSV fixture into rows of fields (no quoting in our fixtures). */
+static inline GPtrArray *
+test_read_csv (const char *relative)
+{
+  g_autofree char *path = test_data_path (relative);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+  assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0' && lines[i][0] != '#')
+      g_ptr_array_add (rows, g_strsplit (lines[i], ",", -1));
+  return rows;
+}

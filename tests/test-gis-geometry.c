@@ -1,0 +1,303 @@
+/* test-gis-geometry.c: geometry values, WKT/WKB, validity and GEOS operations
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "test-common.h"
+
+#include <string.h>
+
+#include "gis.h"
+
+static void
+test_wkt_round_trip (void **state)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisGeometry) g = gis_geometry_new_from_wkt ("POLYGON ((0 0, 4 0, 4 3, 0 3, 0 0), "
+                                                        "(1 1, 2 1, 2 2, 1 2, 1 1))", &error);
+  g_autofree char *wkt = NULL;
+  GisEnvelope e;
+
+  assert_no_error (error);
+  assert_int_equal (gis_geometry_get_geometry_type (g), GIS_GEOMETRY_POLYGON);
+  assert_int_equal (gis_geometry_get_n_points (g), 10);
+  wkt = gis_geometry_to_wkt (g, -1);
+  assert_string_equal (wkt, "POLYGON ((0 0, 4 0, 4 3, 0 3, 0 0), (1 1, 2 1, 2 2, 1 2, 1 1))");
+  gis_geometry_get_envelope (g, &e);
+  assert_true (e.min_x == 0 && e.min_y == 0 && e.max_x == 4 && e.max_y == 3);
+  /* 4 × 3 − 1 × 1 */
+  assert_close_abs (gis_geometry_planar_area (g), 11.0, 1e-12);
+}
+
+static void
+test_z_and_m_dropped (void **state)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisGeometry) g = gis_geometry_new_from_wkt ("LINESTRING Z (1 2 3, 4 5 6)", &error);
+  g_autofree char *wkt = NULL;
+
+  assert_no_error (error);
+  wkt = gis_geometry_to_wkt (g, -1);
+  assert_string_equal (wkt, "LINESTRING (1 2, 4 5)");
+}
+
+static void
+test_wkb_round_trip_and_big_endian (void **state)
+{
+  /* POINT (1 2) written big-endian by hand: 00 00000001 3FF0000000000000 4000000000000000 */
+  static const guint8 be[] = { 0x00, 0, 0, 0, 1, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0,
+                               0x40, 0x00, 0, 0, 0, 0, 0, 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisGeometry) g = gis_geometry_new_from_wkb (be, sizeof be, &error);
+  g_autoptr(GisGeometry) again = NULL;
+  g_autofree char *wkt = NULL;
+  gsize len;
+  const guint8 *wkb;
+
+  assert_no_error (error);
+  wkt = gis_geometry_to_wkt (g, -1);
+  assert_string_equal (wkt, "POINT (1 2)");
+  /* Stored little-endian ISO: first byte 1, type 1. */
+  wkb = gis_geometry_peek_wkb (g, &len);
+  assert_int_equal (len, 21);
+  assert_int_equal (wkb[0], 1);
+  assert_int_equal (wkb[1], 1);
+  again = gis_geometry_new_from_wkb (wkb, len, &error);
+  assert_no_error (error);
+  assert_true (gis_geometry_equal_exact (g, again));
+}
+
+static void
+test_bad_input_rejected (void **state)
+{
+  static const guint8 truncated[] = { 0x01, 3, 0, 0, 0, 1, 0, 0, 0, 200, 0, 0, 0, 0 };
+  const char *bad_wkt[] = { "POLYGON ((0 0, 1 0, 1 1", "NOT A GEOMETRY", "POINT (nan 1)",
+                            "POINT (inf 1)", "", NULL };
+
+  for (guint i = 0; bad_wkt[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GisGeometry) g = gis_geometry_new_from_wkt (bad_wkt[i], &error);
+      if (g != NULL)
+        fail_msg ("“%s” was accepted", bad_wkt[i]);
+      assert_true (g_error_matches (error, GIS_ERROR, GIS_ERROR_GEOMETRY));
+    }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GisGeometry) g = gis_geometry_new_from_wkb (truncated, sizeof truncated, &error);
+    assert_null (g);
+    assert_true (g_error_matches (error, GIS_ERROR, GIS_ERROR_GEOMETRY));
+  }
+}
+
+static void
+test_empty_and_huge (void **state)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisGeometry) empty = gis_geometry_new_from_wkt ("POLYGON EMPTY", &error);
+  g_autoptr(GisGeometry) empty_pt = gis_geometry_new_from_wkt ("POINT EMPTY", &error);
+  g_autoptr(GisGeometry) huge = NULL;
+  g_autofree char *reason = NULL;
+
+  assert_no_error (error);
+  assert_true (gis_geometry_is_empty (empty));
+  assert_true (gis_geometry_is_empty (empty_pt));
+  assert_close_abs (gis_geometry_planar_area (empty), 0, 0);
+  huge = gis_geometry_new_from_wkt ("POLYGON ((0 0, 1e300 0, 1e300 1e300, 0 0))", &error);
+  assert_no_error (error);
+  assert_true (gis_geometry_is_valid (huge, &reason, &error));
+  assert_no_error (error);
+}
+
+static void
+test_validity_reasons (void **state)
+{
+  /* Each invalid shape with the start of the reason GEOS gives for it. */
+  static const struct { const char *wkt; const char *reason; } cases[] = {
+    { "POLYGON ((0 0, 2 2, 2 0, 0 2, 0 0))", "Self-intersection" },         /* bow-tie */
+    { "POLYGON ((0 0, 4 0, 4 4, 0 4, 0 0), (5 5, 6 5, 6 6, 5 5))", "Hole lies outside shell" },
+    { "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (1 1, 2 1, 2 2, 1 2, 1 1), "
+      "(1 1, 2 1, 2 2, 1 2, 1 1))", "Self-intersection" },                 /* duplicate hole */
+    { "POLYGON ((0 0, 10 0, 5 0, 5 5, 0 0))", "Self-intersection" },       /* spike */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GisGeometry) g = gis_geometry_new_from_wkt (cases[i].wkt, &error);
+      g_autofree char *reason = NULL;
+
+      assert_no_error (error);
+      assert_false (gis_geometry_is_valid (g, &reason, &error));
+      assert_no_error (error);
+      assert_non_null (reason);
+      if (!g_str_has_prefix (reason, cases[i].reason))
+        fail_msg ("case %u: reason “%s”, expected “%s…”", i, reason, cases[i].reason);
+    }
+}
+
+static void
+test_make_valid_bow_tie (void **state)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisGeometry) g = gis_geometry_new_from_wkt ("POLYGON ((0 0, 2 2, 2 0, 0 2, 0 0))",
+                                                        &error);
+  g_autoptr(GisGeometry) v = gis_geometry_make_valid (g, &error);
+  g_autofree char *reason = NULL;
+
+  assert_no_error (error);
+  assert_true (gis_geometry_is_valid (v, &reason, &error));
+  /* Two triangles meeting at (1 1), each of area 1 (base 2, height 1). */
+  assert_int_equal (gis_geometry_get_geometry_type (v), GIS_GEOMETRY_MULTIPOLYGON);
+  assert_close_abs (gis_geometry_planar_area (v), 2.0, 1e-12);
+}
+
+static void
+test_overlay_areas (void **state)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisGeometry) a = gis_geometry_new_rectangle (0, 0, 4, 4);
+  g_autoptr(GisGeometry) b = gis_geometry_new_rectangle (3, 3, 5, 6);
+  g_autoptr(GisGeometry) i = gis_geometry_intersection (a, b, &error);
+  g_autoptr(GisGeometry) d = gis_geometry_difference (a, b, &error);
+  g_autoptr(GisGeometry) u = gis_geometry_union (a, b, &error);
+  GisGeometry *all[3];
+  g_autoptr(GisGeometry) c = gis_geometry_new_rectangle (10, 10, 11, 11);
+  g_autoptr(GisGeometry) ua = NULL;
+
+  assert_no_error (error);
+  /* overlap 1 × 1; a − overlap = 15; union = 16 + 6 − 1 */
+  assert_close_abs (gis_geometry_planar_area (i), 1.0, 1e-12);
+  assert_close_abs (gis_geometry_planar_area (d), 15.0, 1e-12);
+  assert_close_abs (gis_geometry_planar_area (u), 21.0, 1e-12);
+  assert_true (gis_geometry_intersects (a, b, &error));
+  assert_false (gis_geometry_intersects (a, c, &error));
+  all[0] = a; all[1] = b; all[2] = c;
+  ua = gis_geometry_union_all (all, 3, &error);
+  assert_no_error (error);
+  assert_close_abs (gis_geometry_planar_area (ua), 22.0, 1e-12);
+  {
+    g_autoptr(GisGeometry) none = gis_geometry_union_all (NULL, 0, &error);
+    assert_no_error (error);
+    assert_true (gis_geometry_is_empty (none));
+  }
+}
+
+static void
+test_sliver_kept (void **state)
+{
+  /* A 0.01 m × 1000 m sliver (10 m²) cut off a square: found, not lost. */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisGeometry) a = gis_geometry_new_rectangle (0, 0, 1000, 1000);
+  g_autoptr(GisGeometry) b = gis_geometry_new_rectangle (0.01, -5, 1005, 1005);
+  g_autoptr(GisGeometry) d = gis_geometry_difference (a, b, &error);
+
+  assert_no_error (error);
+  assert_close_rel (gis_geometry_planar_area (d), 10.0, 1e-9);
+}
+
+static void
+test_buffer_and_polygonal_part (void **state)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisGeometry) line = gis_geometry_new_from_wkt ("LINESTRING (0 0, 100 0)", &error);
+  g_autoptr(GisGeometry) buf = gis_geometry_buffer (line, 10, 64, &error);
+  g_autoptr(GisGeometry) mixed = gis_geometry_new_from_wkt (
+    "GEOMETRYCOLLECTION (POINT (0 0), LINESTRING (0 0, 1 1), POLYGON ((0 0, 1 0, 1 1, 0 0)))",
+    &error);
+  g_autoptr(GisGeometry) poly = NULL;
+
+  assert_no_error (error);
+  /* A 100 × 20 rectangle plus two half discs of radius 10 (π r², approximated by 256 segments). */
+  assert_close_rel (gis_geometry_planar_area (buf), 2000 + G_PI * 100, 2e-4);
+  poly = gis_geometry_polygonal_part (mixed, &error);
+  assert_no_error (error);
+  assert_int_equal (gis_geometry_get_geometry_type (poly), GIS_GEOMETRY_MULTIPOLYGON);
+  assert_close_abs (gis_geometry_planar_area (poly), 0.5, 1e-12);
+}
+
+typedef struct {
+  GisGeometry *a;
+  GisGeometry *b;
+  double       area;
+} ThreadJob;
+
+static gpointer
+thread_overlay (gpointer data)
+{
+  ThreadJob *job = data;
+  double total = 0;
+
+  for (int k = 0; k < 200; k++)
+    {
+      g_autoptr(GisGeometry) i = gis_geometry_intersection (job->a, job->b, NULL);
+      total += gis_geometry_planar_area (i);
+    }
+  job->area = total;
+  return NULL;
+}
+
+static void
+test_threads_have_own_contexts (void **state)
+{
+  g_autoptr(GisGeometry) a = gis_geometry_new_rectangle (0, 0, 4, 4);
+  g_autoptr(GisGeometry) b = gis_geometry_new_rectangle (3, 3, 5, 6);
+  ThreadJob jobs[4];
+  GThread *threads[4];
+
+  for (guint i = 0; i < 4; i++)
+    {
+      jobs[i] = (ThreadJob) { a, b, 0 };
+      threads[i] = g_thread_new ("overlay", thread_overlay, &jobs[i]);
+    }
+  for (guint i = 0; i < 4; i++)
+    {
+      g_thread_join (threads[i]);
+      assert_close_abs (jobs[i].area, 200.0, 1e-9);
+    }
+}
+
+static void
+test_index (void **state)
+{
+  g_autoptr(GisIndex) index = gis_index_new ();
+  g_autoptr(GArray) hits = NULL;
+  GisEnvelope q = { 0.5, 0.5, 1.5, 1.5 };
+
+  for (guint i = 0; i < 100; i++)
+    {
+      GisEnvelope e = { i, 0, i + 1, 1 };
+      gis_index_insert (index, &e, i);
+    }
+  hits = gis_index_query (index, &q);
+  /* Boxes [0,1] and [1,2] meet [0.5,1.5]. */
+  assert_int_equal (hits->len, 2);
+  assert_int_equal (g_array_index (hits, guint, 0), 0);
+  assert_int_equal (g_array_index (hits, guint, 1), 1);
+  {
+    GisEnvelope far = { 500, 500, 501, 501 };
+    g_autoptr(GArray) none = gis_index_query (index, &far);
+    assert_int_equal (none->len, 0);
+  }
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_wkt_round_trip),
+    cmocka_unit_test (test_z_and_m_dropped),
+    cmocka_unit_test (test_wkb_round_trip_and_big_endian),
+    cmocka_unit_test (test_bad_input_rejected),
+    cmocka_unit_test (test_empty_and_huge),
+    cmocka_unit_test (test_validity_reasons),
+    cmocka_unit_test (test_make_valid_bow_tie),
+    cmocka_unit_test (test_overlay_areas),
+    cmocka_unit_test (test_sliver_kept),
+    cmocka_unit_test (test_buffer_and_polygonal_part),
+    cmocka_unit_test (test_threads_have_own_contexts),
+    cmocka_unit_test (test_index),
+  };
+
+  gis_init ();
+  return cmocka_run_group_tests_name ("gis-geometry", tests, NULL, NULL);
+}
