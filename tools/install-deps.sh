@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs, from Debian 12's archive, what Placer needs to build and test. Installs only
+# what is missing, so a second run is quick. Uses sudo when not run as root.
+set -euo pipefail
+
+packages=(
+  # build
+  meson ninja-build pkg-config gcc python3
+  libglib2.0-dev libjson-glib-dev libcairo2-dev libsqlite3-dev
+  libgdal-dev libproj-dev libgeos-dev
+  libgtk-4-dev libadwaita-1-dev
+  # tests
+  libcmocka-dev sqlite3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+echo "Installing: ${missing[*]}"
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
