@@ -551,6 +551,71 @@ gis_geodesic_area_lonlat (GisGeometry *geometry, double semi_major, double flatt
   return w.total;
 }
 
+GisCrs *
+_gis_crs_new_geographic_base (GisCrs *crs, GError **error)
+{
+  g_autoptr(GisSrsHandle) srs = srs_new ();
+  g_autoptr(GisSrsHandle) geog = NULL;
+  const char *p = crs->wkt;
+
+  if (OSRImportFromWkt (srs, (char **) &p) != OGRERR_NONE)
+    {
+      g_set_error_literal (error, GIS_ERROR, GIS_ERROR_CRS, "Could not read the CRS");
+      return NULL;
+    }
+  geog = OSRCloneGeogCS (srs);
+  if (geog == NULL)
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_CRS, "%s has no geographic base CRS", crs->name);
+      return NULL;
+    }
+  OSRSetAxisMappingStrategy (geog, OAMS_TRADITIONAL_GIS_ORDER);
+  return crs_from_srs (geog, error);
+}
+
+GisCrs *
+_gis_crs_new_local (GisCrs *base, const char *method, double lon0, double lat0, GError **error)
+{
+  g_autoptr(GisSrsHandle) srs = srs_new ();
+  g_autoptr(GisSrsHandle) geog = NULL;
+  const char *p = base->wkt;
+  OGRErr err;
+
+  if (OSRImportFromWkt (srs, (char **) &p) != OGRERR_NONE)
+    {
+      g_set_error_literal (error, GIS_ERROR, GIS_ERROR_CRS, "Could not read the CRS");
+      return NULL;
+    }
+  geog = OSRCloneGeogCS (srs);
+  if (geog == NULL)
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_CRS, "%s has no geographic base CRS", base->name);
+      return NULL;
+    }
+  OSRSetAxisMappingStrategy (geog, OAMS_TRADITIONAL_GIS_ORDER);
+  g_autofree char *datum_name = g_strdup (OSRGetName (geog) ? OSRGetName (geog) : "unnamed");
+  if (g_str_equal (method, "aeqd"))
+    err = OSRSetAE (geog, lat0, lon0, 0, 0);
+  else
+    err = OSRSetLAEA (geog, lat0, lon0, 0, 0);
+  if (err != OGRERR_NONE)
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_CRS, "Could not set up a local %s projection",
+                   method);
+      return NULL;
+    }
+  OSRSetLinearUnits (geog, SRS_UL_METER, 1.0);
+  {
+    g_autofree char *name = g_strdup_printf ("%s centred on %.4f, %.4f (%s)",
+                                             g_str_equal (method, "aeqd")
+                                               ? "Azimuthal equidistant"
+                                               : "Lambert azimuthal equal-area",
+                                             lon0, lat0, datum_name);
+    OSRSetProjCS (geog, name);
+  }
+  return crs_from_srs (geog, error);
+}
+
 /* Brings a geometry to longitude/latitude degrees on the CRS's own datum. */
 static GisGeometry *
 to_lonlat (GisGeometry *geometry, GisCrs *crs, double *scale, GError **error)
@@ -655,4 +720,82 @@ gis_geodesic_distance (double lon1, double lat1, double lon2, double lat2)
   geod_init (&g, 6378137.0, 1 / 298.257223563);
   geod_inverse (&g, lat1, lon1, lat2, lon2, &s12, NULL, NULL);
   return s12;
+}
+
+struct _GisAreaMeter {
+  GisCrs       *crs;
+  GisTransform *to_lonlat;    /* NULL when the CRS is geographic */
+  double        scale;        /* angular unit → degrees */
+  double        a, f;
+};
+
+/**
+ * gis_area_meter_new:
+ * @crs: the CRS the geometries will be in
+ *
+ * Returns: (transfer full): a meter for geometries in @crs
+ */
+GisAreaMeter *
+gis_area_meter_new (GisCrs *crs, GError **error)
+{
+  g_autoptr(GisAreaMeter) m = g_new0 (GisAreaMeter, 1);
+
+  g_return_val_if_fail (crs != NULL, NULL);
+
+  m->crs = gis_crs_ref (crs);
+  m->a = crs->semi_major;
+  m->f = crs->flattening;
+  m->scale = crs->angular_to_degrees;
+  if (!crs->geographic)
+    {
+      g_autoptr(GisCrs) geog = _gis_crs_new_geographic_base (crs, error);
+      if (geog == NULL)
+        return NULL;
+      m->scale = geog->angular_to_degrees;
+      m->to_lonlat = gis_transform_new (crs, geog, error);
+      if (m->to_lonlat == NULL)
+        return NULL;
+    }
+  return g_steal_pointer (&m);
+}
+
+void
+gis_area_meter_free (GisAreaMeter *m)
+{
+  if (m == NULL)
+    return;
+  g_clear_pointer (&m->crs, gis_crs_unref);
+  g_clear_pointer (&m->to_lonlat, gis_transform_free);
+  g_free (m);
+}
+
+/**
+ * gis_area_meter_measure:
+ * @area_m2: (out): the geodesic area in square metres
+ */
+gboolean
+gis_area_meter_measure (GisAreaMeter *m, GisGeometry *geometry, double *area_m2, GError **error)
+{
+  g_autoptr(GisGeometry) ll = NULL;
+  AreaWalk w = { .scale = 1.0 };
+
+  g_return_val_if_fail (m != NULL && geometry != NULL && area_m2 != NULL, FALSE);
+
+  if (m->to_lonlat != NULL)
+    {
+      ll = gis_transform_geometry (m->to_lonlat, geometry, error);
+      if (ll == NULL)
+        return FALSE;
+    }
+  else
+    ll = gis_geometry_ref (geometry);
+  w.scale = m->scale;
+  geod_init (&w.geod, m->a, m->f);
+  w.lat = g_array_new (FALSE, FALSE, sizeof (double));
+  w.lon = g_array_new (FALSE, FALSE, sizeof (double));
+  _gis_geometry_foreach_ring (ll, area_ring_cb, &w);
+  g_array_unref (w.lat);
+  g_array_unref (w.lon);
+  *area_m2 = w.total;
+  return TRUE;
 }

@@ -87,4 +87,22 @@ double       gis_geodesic_distance     (double       lon1,
                                         double       lon2,
                                         double       lat2);
 
+/**
+ * GisAreaMeter:
+ *
+ * Geodesic areas of many geometries in one CRS, with the transform to longitude/latitude
+ * made once. Not thread-safe: one per thread.
+ */
+typedef struct _GisAreaMeter GisAreaMeter;
+
+GisAreaMeter *gis_area_meter_new      (GisCrs       *crs,
+                                       GError      **error);
+gboolean      gis_area_meter_measure  (GisAreaMeter *meter,
+                                       GisGeometry  *geometry,
+                                       double       *area_m2,
+                                       GError      **error);
+void          gis_area_meter_free     (GisAreaMeter *meter);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GisAreaMeter, gis_area_meter_free)
+
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <cpl_conv.h>
 #include <cpl_error.h>
 
+#include "gis-crs.h"
 #include "gis-error.h"
 #include "gis-geometry.h"
 
@@ -75,6 +76,17 @@ gboolean       _gis_cpl_end            (GError     **error,
                                         GisError     code,
                                         const char  *context);
 char          *_gis_cpl_last_message   (void);
+
+/* A projection centred on (lon0, lat0) on the datum of @base: "aeqd" (true distances from
+ * the centre, for buffers in metres) or "laea" (equal area, for overlays). */
+GisCrs        *_gis_crs_new_local      (GisCrs       *base,
+                                        const char   *method,
+                                        double        lon0,
+                                        double        lat0,
+                                        GError      **error);
+/* The geographic CRS (lon/lat degrees) on the datum of @crs. */
+GisCrs        *_gis_crs_new_geographic_base (GisCrs  *crs,
+                                        GError      **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GEOSGeometry, GEOSGeom_destroy)
 

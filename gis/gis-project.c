@@ -27,6 +27,7 @@
 #define TABLE_META   "placer_project"
 #define TABLE_LAYERS "placer_layers"
 #define TABLE_AUDIT  "placer_audit"
+#define TABLE_RUNS   "placer_runs"
 
 struct _GisProject {
   GObject       parent_instance;
@@ -167,6 +168,12 @@ static const Column layer_columns[] = {
   { "min_x", OFTReal }, { "min_y", OFTReal }, { "max_x", OFTReal }, { "max_y", OFTReal },
   { "checksum", OFTString }, { "synthetic", OFTInteger }, { "description", OFTString },
   { "added", OFTString }, { NULL, 0 }
+};
+
+static const Column run_columns[] = {
+  { "at", OFTString }, { "who", OFTString }, { "analysis", OFTString },
+  { "software", OFTString }, { "parameters", OFTString }, { "inputs", OFTString },
+  { "summary", OFTString }, { NULL, 0 }
 };
 
 static const Column audit_columns[] = {
@@ -592,7 +599,10 @@ gis_project_create (const char *path, GisCrs *crs, GError **error)
                      layer_columns, error) ||
       !create_table (self->handle, TABLE_AUDIT,
                      "Placer audit log: who changed what, when, before and after",
-                     audit_columns, error))
+                     audit_columns, error) ||
+      !create_table (self->handle, TABLE_RUNS,
+                     "Placer analysis runs: inputs with checksums, parameters, software, "
+                     "summary", run_columns, error))
     {
       rollback (self);
       goto fail;
@@ -1317,4 +1327,88 @@ gis_project_open_layer (GisProject            *self,
   return gis_dataset_open (path, g_strcmp0 (layer->kind, "raster") == 0 ? GIS_OPEN_RASTER
                                                                          : GIS_OPEN_VECTOR,
                            error);
+}
+
+/**
+ * gis_project_record_run:
+ * @analysis: e.g. "unallocated"
+ * @parameters: JSON text of the run's parameters
+ * @inputs: JSON text of its inputs (files, layers, checksums)
+ * @summary: JSON text of its headline results
+ *
+ * Records an analysis run so that its numbers can be reproduced, with an audit entry, in
+ * one transaction.
+ *
+ * Returns: the run's id, or -1 with @error set
+ */
+gint64
+gis_project_record_run (GisProject *self,
+                        const char *analysis,
+                        const char *parameters,
+                        const char *inputs,
+                        const char *summary,
+                        GError    **error)
+{
+  OGRLayerH runs;
+  OGRFeatureH f;
+  OGRErr err;
+  gint64 id;
+  g_autofree char *at = gis_now_iso8601 ();
+  g_autofree char *object = NULL;
+
+  g_return_val_if_fail (GIS_IS_PROJECT (self), -1);
+  g_return_val_if_fail (analysis != NULL, -1);
+
+  if (!begin (self, error))
+    return -1;
+  runs = table (self, TABLE_RUNS);
+  if (runs == NULL)
+    {
+      if (!create_table (self->handle, TABLE_RUNS,
+                         "Placer analysis runs: inputs with checksums, parameters, software, "
+                         "summary", run_columns, error))
+        {
+          rollback (self);
+          return -1;
+        }
+      runs = table (self, TABLE_RUNS);
+    }
+  f = OGR_F_Create (OGR_L_GetLayerDefn (runs));
+  OGR_F_SetFieldString (f, 0, at);
+  OGR_F_SetFieldString (f, 1, g_get_user_name ());
+  OGR_F_SetFieldString (f, 2, analysis);
+  OGR_F_SetFieldString (f, 3, "Placer " PLACER_VERSION);
+  OGR_F_SetFieldString (f, 4, parameters ? parameters : "{}");
+  OGR_F_SetFieldString (f, 5, inputs ? inputs : "[]");
+  OGR_F_SetFieldString (f, 6, summary ? summary : "{}");
+  err = OGR_L_CreateFeature (runs, f);
+  id = OGR_F_GetFID (f);
+  OGR_F_Destroy (f);
+  object = g_strdup_printf ("%s run %" G_GINT64_FORMAT, analysis, id);
+  if (err != OGRERR_NONE || !audit_insert (self, "run", object, NULL, summary, error))
+    {
+      rollback (self);
+      if (error != NULL && *error == NULL)
+        g_set_error (error, GIS_ERROR, GIS_ERROR_IO, "“%s”: could not record the run",
+                     self->path);
+      return -1;
+    }
+  if (!commit (self, error))
+    return -1;
+  return id;
+}
+
+/**
+ * gis_project_count_runs:
+ *
+ * Returns: how many analysis runs are recorded
+ */
+guint
+gis_project_count_runs (GisProject *self)
+{
+  OGRLayerH runs;
+
+  g_return_val_if_fail (GIS_IS_PROJECT (self), 0);
+  runs = table (self, TABLE_RUNS);
+  return runs ? (guint) OGR_L_GetFeatureCount (runs, TRUE) : 0;
 }

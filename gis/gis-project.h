@@ -131,6 +131,14 @@ gboolean         gis_project_append_audit     (GisProject   *self,
 GPtrArray       *gis_project_list_audit       (GisProject   *self,
                                                GError      **error);
 
+gint64           gis_project_record_run       (GisProject   *self,
+                                               const char   *analysis,
+                                               const char   *parameters,
+                                               const char   *inputs,
+                                               const char   *summary,
+                                               GError      **error);
+guint            gis_project_count_runs       (GisProject   *self);
+
 char            *gis_now_iso8601              (void);
 
 G_END_DECLS

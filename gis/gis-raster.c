@@ -6,7 +6,10 @@
 
 #include <string.h>
 
+#include <math.h>
+
 #include <cpl_conv.h>
+#include <gdal_alg.h>
 
 #include "gis-dataset.h"
 #include "gis-init.h"
@@ -259,4 +262,160 @@ gis_raster_read_window_u8 (GisRaster *self, guint band, guint x, guint y, guint 
   g_return_val_if_fail (GIS_IS_RASTER (self), FALSE);
   g_return_val_if_fail (buffer != NULL, FALSE);
   return read_window (self, band, x, y, width, height, buffer, GDT_Byte, error);
+}
+
+void
+gis_raster_polygon_free (GisRasterPolygon *p)
+{
+  if (p == NULL)
+    return;
+  g_clear_pointer (&p->geometry, gis_geometry_unref);
+  g_free (p);
+}
+
+static int CPL_STDCALL
+polygonize_progress (double done, const char *message, void *data)
+{
+  return !g_cancellable_is_cancelled (data);
+}
+
+/**
+ * gis_raster_polygonize:
+ * @window: (nullable): only the pixels whose cells meet this box (raster CRS)
+ * @classes: (array length=n_classes) (nullable): keep pixels whose value is one of these
+ * @threshold: (nullable): or keep pixels whose value is at least this (nodata never passes)
+ *
+ * Turns the selected pixels into polygons that follow the pixel edges exactly, at the
+ * raster's own resolution: the area of the polygons is the area of the pixels, nothing is
+ * resampled.
+ *
+ * Returns: (transfer full) (element-type GisRasterPolygon): the polygons
+ */
+GPtrArray *
+gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
+                       const double *classes, guint n_classes, const double *threshold,
+                       GCancellable *cancellable, GError **error)
+{
+  guint x0 = 0, y0 = 0, x1, y1, w, h;
+  g_autofree double *pixels = NULL;
+  g_autofree gint32 *codes = NULL;
+  double nodata = 0;
+  gboolean has_nodata;
+  GDALDriverH mem = GDALGetDriverByName ("MEM");
+  OGRSFDriverH mem_vec = (OGRSFDriverH) GDALGetDriverByName ("Memory");
+  GDALDatasetH ds = NULL, vds = NULL;
+  OGRLayerH layer;
+  OGRFeatureH f;
+  double gt[6];
+  GPtrArray *result = NULL;
+  OGRFieldDefnH fd;
+
+  g_return_val_if_fail (GIS_IS_RASTER (self), NULL);
+  g_return_val_if_fail ((classes != NULL) != (threshold != NULL), NULL);
+
+  x1 = gis_raster_get_width (self);
+  y1 = gis_raster_get_height (self);
+  if (window != NULL)
+    {
+      const double *g = self->geotransform;
+      double px0 = (window->min_x - g[0]) / g[1], px1 = (window->max_x - g[0]) / g[1];
+      double py0 = (window->max_y - g[3]) / g[5], py1 = (window->min_y - g[3]) / g[5];
+      x0 = (guint) CLAMP (floor (MIN (px0, px1)), 0, x1);
+      y0 = (guint) CLAMP (floor (MIN (py0, py1)), 0, y1);
+      x1 = (guint) CLAMP (ceil (MAX (px0, px1)), x0, x1);
+      y1 = (guint) CLAMP (ceil (MAX (py0, py1)), y0, y1);
+    }
+  w = x1 - x0;
+  h = y1 - y0;
+  result = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_raster_polygon_free);
+  if (w == 0 || h == 0)
+    return result;
+
+  pixels = g_try_new (double, (gsize) w * h);
+  codes = g_try_new0 (gint32, (gsize) w * h);
+  if (pixels == NULL || codes == NULL)
+    {
+      g_ptr_array_unref (result);
+      g_set_error (error, GIS_ERROR, GIS_ERROR_IO, "“%s”: a window of %u × %u pixels does not "
+                   "fit in memory", self->path, w, h);
+      return NULL;
+    }
+  if (!gis_raster_read_window (self, band, x0, y0, w, h, pixels, error))
+    {
+      g_ptr_array_unref (result);
+      return NULL;
+    }
+  has_nodata = gis_raster_get_nodata (self, band, &nodata);
+  /* Code each pixel: 0 drops it; otherwise its class value (or 1 for a threshold). */
+  for (gsize i = 0; i < (gsize) w * h; i++)
+    {
+      double v = pixels[i];
+      if (isnan (v) || (has_nodata && v == nodata))
+        continue;
+      if (threshold != NULL)
+        codes[i] = v >= *threshold ? 1 : 0;
+      else
+        for (guint k = 0; k < n_classes; k++)
+          if (v == classes[k])
+            {
+              /* Class values are stored as index + 1 so that a class 0 is possible. */
+              codes[i] = (gint32) k + 1;
+              break;
+            }
+    }
+
+  _gis_cpl_begin ();
+  ds = GDALCreate (mem, "", (int) w, (int) h, 1, GDT_Int32, NULL);
+  memcpy (gt, self->geotransform, sizeof gt);
+  gt[0] = self->geotransform[0] + x0 * self->geotransform[1];
+  gt[3] = self->geotransform[3] + y0 * self->geotransform[5];
+  GDALSetGeoTransform (ds, gt);
+  if (GDALRasterIO (GDALGetRasterBand (ds, 1), GF_Write, 0, 0, (int) w, (int) h, codes, (int) w,
+                    (int) h, GDT_Int32, 0, 0) != CE_None)
+    {
+      GDALClose (ds);
+      g_ptr_array_unref (result);
+      _gis_cpl_end (error, GIS_ERROR_IO, self->path);
+      return NULL;
+    }
+  vds = GDALCreate ((GDALDriverH) mem_vec, "", 0, 0, 0, GDT_Unknown, NULL);
+  layer = GDALDatasetCreateLayer (vds, "pixels", NULL, wkbPolygon, NULL);
+  fd = OGR_Fld_Create ("code", OFTInteger);
+  OGR_L_CreateField (layer, fd, TRUE);
+  OGR_Fld_Destroy (fd);
+  /* The band is its own mask: code 0 is left out. */
+  if (GDALPolygonize (GDALGetRasterBand (ds, 1), GDALGetRasterBand (ds, 1), layer, 0, NULL,
+                      polygonize_progress, cancellable) != CE_None)
+    {
+      GDALClose (vds);
+      GDALClose (ds);
+      g_ptr_array_unref (result);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          _gis_cpl_end (NULL, GIS_ERROR_IO, NULL);
+          return NULL;
+        }
+      _gis_cpl_end (error, GIS_ERROR_IO, self->path);
+      return NULL;
+    }
+  OGR_L_ResetReading (layer);
+  while ((f = OGR_L_GetNextFeature (layer)) != NULL)
+    {
+      int code = OGR_F_GetFieldAsInteger (f, 0);
+      GisRasterPolygon *p = g_new0 (GisRasterPolygon, 1);
+
+      p->value = threshold != NULL ? 1 : classes[code - 1];
+      p->geometry = _gis_geometry_from_ogr (OGR_F_GetGeometryRef (f), NULL);
+      OGR_F_Destroy (f);
+      if (p->geometry == NULL)
+        {
+          gis_raster_polygon_free (p);
+          continue;
+        }
+      g_ptr_array_add (result, p);
+    }
+  GDALClose (vds);
+  GDALClose (ds);
+  _gis_cpl_end (NULL, GIS_ERROR_IO, NULL);
+  return result;
 }

@@ -46,4 +46,24 @@ gboolean     gis_raster_read_window_u8  (GisRaster    *self,
                                          guint8       *buffer,
                                          GError      **error);
 
+/**
+ * GisRasterPolygon:
+ * @value: the class value of the pixels (1 for a threshold test)
+ * @geometry: a polygon of connected pixels with that value, in the raster's CRS
+ */
+typedef struct {
+  double       value;
+  GisGeometry *geometry;
+} GisRasterPolygon;
+
+void         gis_raster_polygon_free    (GisRasterPolygon *p);
+GPtrArray   *gis_raster_polygonize      (GisRaster    *self,
+                                         guint         band,
+                                         const GisEnvelope *window,
+                                         const double *classes,
+                                         guint         n_classes,
+                                         const double *threshold,
+                                         GCancellable *cancellable,
+                                         GError      **error);
+
 G_END_DECLS

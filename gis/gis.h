@@ -11,5 +11,7 @@
 #include "gis-geometry.h"
 #include "gis-index.h"
 #include "gis-init.h"
+#include "gis-overlay.h"
 #include "gis-project.h"
 #include "gis-raster.h"
+#include "gis-writer.h"

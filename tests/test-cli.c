@@ -256,6 +256,97 @@ test_project_workflow (void **state)
   test_rmtree (dir);
 }
 
+static void
+copy_file (const char *from, const char *to)
+{
+  g_autofree char *bytes = NULL;
+  gsize len;
+
+  assert_true (g_file_get_contents (from, &bytes, &len, NULL));
+  assert_true (g_file_set_contents (to, bytes, len, NULL));
+}
+
+static void
+test_unallocated_on_project (void **state)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *sources = g_build_filename (dir, "sources", NULL);
+  g_autofree char *proj = g_build_filename (dir, "demo.gpkg", NULL);
+  g_autofree char *out = g_build_filename (dir, "result.gpkg", NULL);
+  g_autofree char *demo = test_source_path ("sample-data/kivu-demo.gpkg");
+  g_autofree char *cover = test_source_path ("sample-data/sources/landcover.tif");
+  g_autofree char *cover_copy = g_build_filename (sources, "landcover.tif", NULL);
+  g_auto(Run) a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 }, e = { 0 }, f = { 0 };
+  g_autoptr(JsonParser) pa = NULL;
+  g_autoptr(JsonParser) pc = NULL;
+  g_autoptr(JsonParser) pd = NULL;
+  JsonObject *o, *areas;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gsize before_len = 0, after_len = 0;
+  double sum_minerals = 0;
+  g_autoptr(GList) minerals = NULL;
+
+  g_mkdir (sources, 0755);
+  copy_file (demo, proj);
+  copy_file (cover, cover_copy);
+
+  cli (&a, "unallocated", proj, "--json", "--out", out, NULL);
+  assert_int_equal (a.status, 0);
+  o = parse (a.out, &pa);
+  assert_string_equal (json_object_get_string_member (o, "as_of"), "2026-01-01");
+  assert_true (json_object_get_double_member (o, "total_ha") > 1000);
+  assert_true (json_object_get_double_member (o, "total_ha") <
+               json_object_get_double_member (o, "deposit_ha"));
+  assert_true (json_array_get_length (json_object_get_array_member (o, "lsm_review")) > 0);
+  assert_int_equal (json_array_get_length (json_object_get_array_member (o, "invalid_inputs")), 0);
+  /* Minerals overlap each other, never themselves: their areas add up to at least the total. */
+  areas = json_object_get_object_member (o, "by_mineral");
+  minerals = json_object_get_members (areas);
+  for (GList *l = minerals; l; l = l->next)
+    sum_minerals += json_object_get_double_member (areas, l->data);
+  assert_true (sum_minerals >= json_object_get_double_member (o, "total_ha") - 1e-6);
+
+  /* The written layer holds every piece, and its polygons measure what the run said. */
+  cli (&c, "area", out, "--layer", "candidate_land", "--json", NULL);
+  assert_int_equal (c.status, 0);
+  {
+    JsonObject *ao = parse (c.out, &pc);
+    JsonArray *features = json_object_get_array_member (ao, "features");
+    assert_int_equal (json_array_get_length (features), json_object_get_int_member (o, "features"));
+    assert_true (json_object_get_double_member (ao, "total_ha") >=
+                 json_object_get_double_member (o, "total_ha") - 1e-6);
+  }
+
+  /* The run is recorded in the project, with an audit entry. */
+  cli (&d, "project", "info", proj, "--json", NULL);
+  {
+    JsonObject *io = parse (d.out, &pd);
+    g_autoptr(JsonParser) demo_parser = NULL;
+    g_auto(Run) orig = { 0 };
+    cli (&orig, "project", "info", demo, "--json", NULL);
+    assert_int_equal (json_object_get_int_member (io, "audit_entries"),
+                      json_object_get_int_member (parse (orig.out, &demo_parser), "audit_entries") + 1);
+  }
+
+  /* An existing --out is never overwritten; it stays as it was. */
+  assert_true (g_file_get_contents (out, &before, &before_len, NULL));
+  cli (&b, "unallocated", proj, "--out", out, NULL);
+  assert_int_equal (b.status, 3);
+  assert_non_null (strstr (b.err, out));
+  assert_true (g_file_get_contents (out, &after, &after_len, NULL));
+  assert_int_equal (before_len, after_len);
+  assert_memory_equal (before, after, before_len);
+
+  /* Usage errors: a mineral Placer does not know, no deposits at all. */
+  cli (&e, "unallocated", proj, "--minerals", "unobtainium", NULL);
+  assert_int_equal (e.status, 2);
+  assert_non_null (strstr (e.err, "unobtainium"));
+  cli (&f, "unallocated", "--as-of", "2026-01-01", NULL);
+  assert_int_equal (f.status, 2);
+  test_rmtree (dir);
+}
+
 int
 main (void)
 {
@@ -265,6 +356,7 @@ main (void)
     cmocka_unit_test (test_area_planimeter_polygons),
     cmocka_unit_test (test_area_bad_inputs),
     cmocka_unit_test (test_project_workflow),
+    cmocka_unit_test (test_unallocated_on_project),
   };
 
   return cmocka_run_group_tests_name ("cli", tests, NULL, NULL);

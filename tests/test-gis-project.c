@@ -63,7 +63,7 @@ test_create_is_a_geopackage (void **state)
   contents = sql_text (path, "SELECT group_concat(table_name || ':' || data_type, ' ') FROM "
                              "(SELECT * FROM gpkg_contents ORDER BY table_name)");
   assert_string_equal (contents, "placer_audit:attributes placer_layers:attributes "
-                                 "placer_project:attributes");
+                                 "placer_project:attributes placer_runs:attributes");
   test_rmtree (dir);
 }
 

@@ -9,8 +9,8 @@ packages=(
   libglib2.0-dev libjson-glib-dev libcairo2-dev libsqlite3-dev
   libgdal-dev libproj-dev libgeos-dev
   libgtk-4-dev libadwaita-1-dev
-  # tests
-  libcmocka-dev sqlite3
+  # tests: cmocka, the SQLite shell, and PostgreSQL + PostGIS + GDAL's tools for the oracles
+  libcmocka-dev sqlite3 gdal-bin postgresql-15 postgresql-15-postgis-3
 )
 
 missing=()

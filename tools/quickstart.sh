@@ -21,11 +21,14 @@ case "$what" in
     echo "== The sample project: layers, roles and field mappings =="
     "$cli" project info sample-data/kivu-demo.gpkg
     echo
-    echo "== Geodesic area of the titles in the sample cadastre (first and last lines) =="
-    "$cli" area sample-data/sources/cadastre.gpkg --label code > _build/demo-area.txt
-    head -n 6 _build/demo-area.txt
-    echo "  …"
-    tail -n 2 _build/demo-area.txt
+    echo "== Unallocated deposit land on the project's as-of date (guidance step 2.3.1) =="
+    # Run on a copy so the bundled project stays as shipped; the run is recorded in the copy.
+    rm -rf _build/demo && mkdir -p _build/demo/sources
+    cp sample-data/kivu-demo.gpkg _build/demo/
+    cp sample-data/sources/landcover.tif _build/demo/sources/
+    "$cli" unallocated _build/demo/kivu-demo.gpkg --out _build/demo/unallocated.gpkg --overwrite
+    echo
+    echo "Open _build/demo/unallocated.gpkg in QGIS to see the candidate land."
     ;;
   test)
     meson test -C _build --print-errorlogs "${@:2}"

@@ -7,4 +7,7 @@
 #include "gis.h"
 #include "zones-error.h"
 #include "zones-layer.h"
+#include "zones-records.h"
+#include "zones-rules.h"
 #include "zones-schema.h"
+#include "zones-unallocated.h"

@@ -1,0 +1,565 @@
+/* test-zones-unallocated.c: deposit land that no title holds, on hand-built cases
+ *
+ * Expected areas come from the closed-form area of an ellipsoidal quadrangle (bounded by
+ * two meridians and two parallels), computed here independently of PROJ:
+ *   A = (b² Δλ / 2) [q(φ2) − q(φ1)],  q(φ) = sinφ/(1 − e² sin²φ) + ln((1 + e sinφ)/(1 − e sinφ))/(2e)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "test-common.h"
+
+#include <string.h>
+
+#include "zones.h"
+
+#define WGS84_A 6378137.0
+#define WGS84_F (1 / 298.257223563)
+
+static double
+q_of (double phi, double e)
+{
+  double s = sin (phi);
+  return s / (1 - e * e * s * s) + log ((1 + e * s) / (1 - e * s)) / (2 * e);
+}
+
+/* Area in ha of the quadrangle lon0..lon1 × lat0..lat1 on WGS 84. */
+static double
+quad_ha (double lon0, double lat0, double lon1, double lat1)
+{
+  double f = WGS84_F, e = sqrt (f * (2 - f)), b = WGS84_A * (1 - f);
+  double dl = (lon1 - lon0) * G_PI / 180;
+  return fabs (b * b * dl / 2 * (q_of (lat1 * G_PI / 180, e) - q_of (lat0 * G_PI / 180, e))) / 1e4;
+}
+
+static char *
+rect_json (double x0, double y0, double x1, double y1)
+{
+  return g_strdup_printf ("{\"type\":\"Polygon\",\"coordinates\":[[[%.12f,%.12f],[%.12f,%.12f],"
+                          "[%.12f,%.12f],[%.12f,%.12f],[%.12f,%.12f]]]}", x0, y0, x1, y0, x1, y1,
+                          x0, y1, x0, y0);
+}
+
+/* Writes a GeoJSON file of features given as (geometry JSON, properties JSON) pairs. */
+static char *
+write_layer (const char *dir, const char *name, int epsg, const char *const *pairs)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  GString *s = g_string_new ("{\"type\":\"FeatureCollection\",");
+
+  if (epsg != 4326)
+    g_string_append_printf (s, "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":"
+                               "\"urn:ogc:def:crs:EPSG::%d\"}},", epsg);
+  g_string_append (s, "\"features\":[");
+  for (guint i = 0; pairs[i] != NULL; i += 2)
+    g_string_append_printf (s, "%s{\"type\":\"Feature\",\"geometry\":%s,\"properties\":%s}",
+                            i ? "," : "", pairs[i], pairs[i + 1]);
+  g_string_append (s, "]}");
+  assert_true (g_file_set_contents (path, s->str, -1, NULL));
+  g_string_free (s, TRUE);
+  return g_steal_pointer (&path);
+}
+
+typedef struct {
+  ZonesUnallocatedParams p;
+  char                  *dir;
+} Case;
+
+static void
+case_init (Case *c, const char *as_of)
+{
+  zones_unallocated_params_init (&c->p);
+  c->p.rules = zones_rules_new_default ();
+  c->p.output_crs = gis_crs_new_from_epsg (4326, NULL);
+  c->p.n_threads = 1;
+  assert_true (zones_parse_date (as_of, &c->p.as_of));
+  c->dir = test_tmpdir ();
+}
+
+static void
+case_clear (Case *c)
+{
+  zones_unallocated_params_clear (&c->p);
+  test_rmtree (c->dir);
+  g_free (c->dir);
+}
+
+static void
+add_input (GPtrArray *target, const char *path, const char *role)
+{
+  g_autoptr(GError) error = NULL;
+  ZonesInput *in = zones_input_from_file (path, role, &error);
+
+  assert_no_error (error);
+  g_ptr_array_add (target, in);
+}
+
+static const char *deposit_props = "{\"COMMOD\":\"Gold\",\"CONF\":\"Known\",\"DEP_ID\":\"D1\"}";
+
+/* A 0.01° × 0.01° deposit at 29.00–29.01 E, 2.01–2.00 S. */
+static char *
+one_deposit (Case *c)
+{
+  g_autofree char *g = rect_json (29.0, -2.01, 29.01, -2.0);
+  const char *pairs[] = { g, deposit_props, NULL };
+  return write_layer (c->dir, "deposits.geojson", 4326, pairs);
+}
+
+static ZonesUnallocatedResult *
+run_ok (Case *c)
+{
+  g_autoptr(GError) error = NULL;
+  ZonesUnallocatedResult *r = zones_unallocated_run (&c->p, NULL, &error);
+  assert_no_error (error);
+  assert_non_null (r);
+  return r;
+}
+
+static void
+test_dates_and_blocking_rule (void **state)
+{
+  GDate d, as_of, grant, expiry;
+
+  assert_true (zones_parse_date ("2026-01-01", &as_of));
+  assert_true (zones_parse_date ("2026/01/01", &d));
+  assert_int_equal (g_date_compare (&d, &as_of), 0);
+  assert_true (zones_parse_date ("01/02/2026", &d));
+  assert_int_equal (g_date_get_month (&d), 2);
+  assert_true (zones_parse_date ("2026-01-01T10:00:00", &d));
+  assert_false (zones_parse_date ("2026-02-30", &d));
+  assert_false (zones_parse_date ("soon", &d));
+  assert_false (zones_parse_date (NULL, &d));
+
+  zones_parse_date ("2020-05-01", &grant);
+  zones_parse_date ("2026-01-01", &expiry);
+  /* Expiring on the as-of date still blocks; the day after it frees the land. */
+  assert_true (zones_title_blocks ("active", &grant, &expiry, &as_of, FALSE));
+  zones_parse_date ("2026-01-02", &d);
+  assert_false (zones_title_blocks ("active", &grant, &expiry, &d, FALSE));
+  /* Granted after the as-of date: not yet in force. */
+  zones_parse_date ("2025-12-31", &d);
+  zones_parse_date ("2026-01-01", &grant);
+  assert_false (zones_title_blocks ("active", &grant, NULL, &d, FALSE));
+  assert_true (zones_title_blocks ("active", &grant, NULL, &as_of, FALSE));
+  /* Pending applications block whatever their dates, unless told otherwise. */
+  assert_true (zones_title_blocks ("pending", NULL, NULL, &as_of, FALSE));
+  assert_false (zones_title_blocks ("pending", NULL, NULL, &as_of, TRUE));
+  /* Expired and revoked titles never block, whatever their dates say. */
+  zones_parse_date ("2030-01-01", &expiry);
+  assert_false (zones_title_blocks ("expired", NULL, &expiry, &as_of, FALSE));
+  assert_false (zones_title_blocks ("revoked", NULL, &expiry, &as_of, FALSE));
+}
+
+static void
+run_expiry_case (const char *as_of, double expected_ha)
+{
+  Case c;
+  g_autofree char *dep = NULL;
+  g_autofree char *tit = NULL;
+  g_autofree char *g = rect_json (29.0, -2.01, 29.01, -2.0);
+  g_autoptr(ZonesUnallocatedResult) r = NULL;
+  const char *pairs[] = { g, "{\"code\":\"PR 1\",\"type\":\"PR\",\"statut\":\"Actif\","
+                             "\"date_octroi\":\"2021-01-01\",\"date_expiration\":\"2026-01-01\"}",
+                          NULL };
+
+  case_init (&c, as_of);
+  dep = one_deposit (&c);
+  tit = write_layer (c.dir, "titles.geojson", 4326, pairs);
+  add_input (c.p.deposits, dep, "deposits");
+  add_input (c.p.concessions, tit, "concessions");
+  r = run_ok (&c);
+  assert_close_abs (r->total_ha, expected_ha, expected_ha * 1e-6 + 1e-9);
+  case_clear (&c);
+}
+
+static void
+test_expiry_day_blocks_next_day_frees (void **state)
+{
+  run_expiry_case ("2026-01-01", 0.0);
+  run_expiry_case ("2026-01-02", quad_ha (29.0, -2.01, 29.01, -2.0));
+}
+
+static void
+test_pending_application_blocks (void **state)
+{
+  Case c;
+  g_autofree char *dep = NULL;
+  g_autofree char *tit = NULL;
+  g_autofree char *g = rect_json (29.0, -2.01, 29.005, -2.0);
+  g_autoptr(ZonesUnallocatedResult) r = NULL;
+  g_autoptr(ZonesUnallocatedResult) r2 = NULL;
+  const char *pairs[] = { g, "{\"code\":\"DEM 7\",\"type\":\"Demande\",\"statut\":\"En instruction\","
+                             "\"date_octroi\":null,\"date_expiration\":null}", NULL };
+
+  case_init (&c, "2026-01-01");
+  dep = one_deposit (&c);
+  tit = write_layer (c.dir, "titles.geojson", 4326, pairs);
+  add_input (c.p.deposits, dep, "deposits");
+  add_input (c.p.concessions, tit, "concessions");
+  r = run_ok (&c);
+  /* The western half is under the application. */
+  assert_close_rel (r->total_ha, quad_ha (29.005, -2.01, 29.01, -2.0), 1e-6);
+  assert_int_equal (r->n_blocking, 1);
+  c.p.pending_free = TRUE;
+  r2 = run_ok (&c);
+  assert_close_rel (r2->total_ha, quad_ha (29.0, -2.01, 29.01, -2.0), 1e-6);
+  assert_int_equal (r2->n_blocking, 0);
+  case_clear (&c);
+}
+
+static void
+test_sliver_is_found (void **state)
+{
+  /* A title leaves a strip about 0.09 m wide along the deposit's east edge: 0.01 ha. */
+  Case c;
+  double width = 8.13e-7;
+  g_autofree char *dep = NULL;
+  g_autofree char *tit = NULL;
+  g_autofree char *g = rect_json (28.99, -2.02, 29.01 - width, -1.99);
+  g_autoptr(ZonesUnallocatedResult) r = NULL;
+  const char *pairs[] = { g, "{\"code\":\"PE 9\",\"type\":\"PE\",\"statut\":\"Actif\"}", NULL };
+  double expected = quad_ha (29.01 - width, -2.01, 29.01, -2.0);
+
+  case_init (&c, "2026-01-01");
+  dep = one_deposit (&c);
+  tit = write_layer (c.dir, "titles.geojson", 4326, pairs);
+  add_input (c.p.deposits, dep, "deposits");
+  add_input (c.p.concessions, tit, "concessions");
+  r = run_ok (&c);
+  assert_true (expected > 0.0099 && expected < 0.0101);
+  assert_int_equal (r->candidates->len, 1);
+  /* Found, not lost, and measured to better than 0.1 %. */
+  assert_close_rel (r->total_ha, expected, 1e-3);
+  case_clear (&c);
+}
+
+/* The same deposit and river, once in lon/lat and once in UTM 35S: a 500 m buffer must
+ * remove the same land. */
+static double
+river_case (int epsg)
+{
+  Case c;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisCrs) wgs = gis_crs_new_from_epsg (4326, &error);
+  g_autoptr(GisCrs) utm = gis_crs_new_from_epsg (32735, &error);
+  g_autoptr(GisTransform) t = gis_transform_new (wgs, utm, &error);
+  /* Deposit 29.00–29.05 E × 2.05–2.00 S; river crossing it west to east at 2.025 S. */
+  double dx[5] = { 29.0, 29.05, 29.05, 29.0, 29.0 }, dy[5] = { -2.05, -2.05, -2.0, -2.0, -2.05 };
+  double rx[2] = { 28.98, 29.07 }, ry[2] = { -2.025, -2.025 };
+  g_autofree char *dg = NULL, *rg = NULL, *dep = NULL, *riv = NULL, *rules = NULL;
+  g_autoptr(ZonesUnallocatedResult) r = NULL;
+  double total;
+
+  case_init (&c, "2026-01-01");
+  if (epsg != 4326)
+    {
+      assert_true (gis_transform_points (t, dx, dy, 5, &error));
+      assert_true (gis_transform_points (t, rx, ry, 2, &error));
+    }
+  dg = g_strdup_printf ("{\"type\":\"Polygon\",\"coordinates\":[[[%.9f,%.9f],[%.9f,%.9f],"
+                        "[%.9f,%.9f],[%.9f,%.9f],[%.9f,%.9f]]]}", dx[0], dy[0], dx[1], dy[1],
+                        dx[2], dy[2], dx[3], dy[3], dx[4], dy[4]);
+  rg = g_strdup_printf ("{\"type\":\"LineString\",\"coordinates\":[[%.9f,%.9f],[%.9f,%.9f]]}",
+                        rx[0], ry[0], rx[1], ry[1]);
+  {
+    const char *dp[] = { dg, deposit_props, NULL };
+    const char *rp[] = { rg, "{\"classe\":\"Rivière\",\"nom\":\"Ulindi\"}", NULL };
+    dep = write_layer (c.dir, "deposits.geojson", epsg, dp);
+    riv = write_layer (c.dir, "rivers.geojson", epsg, rp);
+  }
+  rules = g_build_filename (c.dir, "rules.csv", NULL);
+  assert_true (g_file_set_contents (rules, "class,rule,buffer_m,note\nwater,excluded,500,test\n",
+                                    -1, NULL));
+  g_clear_pointer (&c.p.rules, zones_rules_free);
+  c.p.rules = zones_rules_new_from_file (rules, &error);
+  assert_no_error (error);
+  add_input (c.p.deposits, dep, "deposits");
+  add_input (c.p.landuse, riv, "landuse");
+  r = run_ok (&c);
+  assert_int_equal (r->n_excluded, 1);
+  total = r->total_ha;
+  /* By hand: the 1000 m wide strip crosses the whole deposit, whose width along the river is
+   * the parallel 0.05° at 2.025 S, 5,561 m: about 556 ha removed. */
+  if (epsg == 4326)
+    {
+      double deposit = quad_ha (29.0, -2.05, 29.05, -2.0);
+      double strip = 0.05 * G_PI / 180 * WGS84_A * cos (2.025 * G_PI / 180) * 1000 / 1e4;
+      assert_close_rel (total, deposit - strip, 2e-3);
+    }
+  case_clear (&c);
+  return total;
+}
+
+static void
+test_buffer_same_in_lonlat_and_utm (void **state)
+{
+  double a = river_case (4326);
+  double b = river_case (32735);
+  assert_close_rel (a, b, 1e-3);
+}
+
+static void
+test_invalid_input_stops_or_is_repaired (void **state)
+{
+  Case c;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dep = NULL;
+  const char *bow = "{\"type\":\"Polygon\",\"coordinates\":[[[29.0,-2.0],[29.01,-2.01],"
+                    "[29.01,-2.0],[29.0,-2.01],[29.0,-2.0]]]}";
+  const char *pairs[] = { bow, deposit_props, NULL };
+  ZonesUnallocatedResult *r;
+
+  case_init (&c, "2026-01-01");
+  dep = write_layer (c.dir, "deposits.geojson", 4326, pairs);
+  add_input (c.p.deposits, dep, "deposits");
+  r = zones_unallocated_run (&c.p, NULL, &error);
+  assert_null (r);
+  assert_error_contains (error, "--repair");
+  assert_error_contains (error, "deposits.geojson");
+  assert_error_contains (error, "Self-intersection");
+  g_clear_error (&error);
+
+  c.p.repair = TRUE;
+  r = run_ok (&c);
+  assert_int_equal (r->invalid_inputs->len, 1);
+  assert_true (((ZonesInvalidInput *) g_ptr_array_index (r->invalid_inputs, 0))->repaired);
+  /* Repaired into two triangles, each a quarter of the cell. */
+  assert_close_rel (r->total_ha, quad_ha (29.0, -2.01, 29.01, -2.0) / 2, 2e-3);
+  zones_unallocated_result_free (r);
+  case_clear (&c);
+}
+
+static void
+test_bad_title_values_are_named (void **state)
+{
+  Case c;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dep = NULL;
+  g_autofree char *tit = NULL;
+  g_autofree char *tit2 = NULL;
+  g_autofree char *g = rect_json (29.0, -2.01, 29.01, -2.0);
+  const char *bad_status[] = { g, "{\"code\":\"X\",\"type\":\"PE\",\"statut\":\"Actif\"}",
+                               g, "{\"code\":\"Y\",\"type\":\"PE\",\"statut\":\"Bizarre\"}", NULL };
+  const char *bad_date[] = { g, "{\"code\":\"Z\",\"type\":\"PE\",\"statut\":\"Actif\","
+                                "\"date_expiration\":\"31 juin 2026\"}", NULL };
+  ZonesUnallocatedResult *r;
+
+  case_init (&c, "2026-01-01");
+  dep = one_deposit (&c);
+  tit = write_layer (c.dir, "titles.geojson", 4326, bad_status);
+  add_input (c.p.deposits, dep, "deposits");
+  add_input (c.p.concessions, tit, "concessions");
+  r = zones_unallocated_run (&c.p, NULL, &error);
+  assert_null (r);
+  assert_error_contains (error, "titles.geojson");
+  assert_error_contains (error, "feature 1");
+  assert_error_contains (error, "status");
+  assert_error_contains (error, "Bizarre");
+  g_clear_error (&error);
+
+  g_ptr_array_set_size (c.p.concessions, 0);
+  tit2 = write_layer (c.dir, "titles2.geojson", 4326, bad_date);
+  add_input (c.p.concessions, tit2, "concessions");
+  r = zones_unallocated_run (&c.p, NULL, &error);
+  assert_null (r);
+  assert_error_contains (error, "expiry_date");
+  assert_error_contains (error, "31 juin 2026");
+  case_clear (&c);
+}
+
+static void
+test_lsm_review_conditional_and_admin (void **state)
+{
+  Case c;
+  g_autofree char *dep = NULL, *tit = NULL, *lu = NULL, *adm = NULL;
+  g_autofree char *west = rect_json (29.0, -2.01, 29.004, -2.0);
+  g_autofree char *pr = rect_json (29.004, -2.01, 29.006, -2.0);
+  g_autofree char *forest = rect_json (29.0, -2.1, 29.1, -2.005);
+  g_autofree char *prov_a = rect_json (28.9, -2.1, 29.008, -1.9);
+  g_autofree char *prov_b = rect_json (29.008, -2.1, 29.2, -1.9);
+  const char *titles[] = { west, "{\"code\":\"PE 1\",\"type\":\"PE\",\"statut\":\"Actif\","
+                                 "\"titulaire\":\"KIVU GOLD SARL\"}",
+                           pr, "{\"code\":\"PR 2\",\"type\":\"PR\",\"statut\":\"Actif\","
+                               "\"titulaire\":\"EXPLO SARL\"}", NULL };
+  const char *landuse[] = { forest, "{\"classe\":\"Forêt classée\"}", NULL };
+  const char *admins[] = { prov_a, "{\"iso3\":\"COD\",\"name\":\"Alpha\",\"code\":\"CD-AA\"}",
+                           prov_b, "{\"iso3\":\"COD\",\"name\":\"Beta\",\"code\":\"CD-BB\"}", NULL };
+  g_autoptr(ZonesUnallocatedResult) r = NULL;
+  double free_ha = quad_ha (29.006, -2.01, 29.01, -2.0);
+  double sum = 0;
+
+  case_init (&c, "2026-01-01");
+  dep = one_deposit (&c);
+  tit = write_layer (c.dir, "titles.geojson", 4326, titles);
+  lu = write_layer (c.dir, "landuse.geojson", 4326, landuse);
+  adm = write_layer (c.dir, "provinces.geojson", 4326, admins);
+  add_input (c.p.deposits, dep, "deposits");
+  add_input (c.p.concessions, tit, "concessions");
+  add_input (c.p.landuse, lu, "landuse");
+  add_input (c.p.borders, adm, "borders");
+  r = run_ok (&c);
+
+  /* Free land: 29.006–29.01. Its southern half (south of 2.005 S) is forest (conditional),
+   * and it straddles the provinces at 29.008. */
+  assert_close_rel (r->total_ha, free_ha, 1e-6);
+  assert_int_equal (r->candidates->len, 4);
+  for (guint i = 0; i < r->candidates->len; i++)
+    {
+      ZonesCandidate *cand = g_ptr_array_index (r->candidates, i);
+      double expected;
+      double x0 = g_strcmp0 (cand->admin_code, "CD-AA") == 0 ? 29.006 : 29.008;
+      double x1 = x0 + 0.002;
+
+      if (g_str_equal (cand->land_use, "forest"))
+        expected = quad_ha (x0, -2.01, x1, -2.005);
+      else
+        {
+          assert_string_equal (cand->land_use, "allowed");
+          expected = quad_ha (x0, -2.005, x1, -2.0);
+        }
+      assert_close_rel (cand->area_ha, expected, 1e-6);
+      assert_string_equal (cand->mineral, "gold");
+      assert_string_equal (cand->deposit_id, "D1");
+      sum += cand->area_ha;
+    }
+  assert_close_rel (sum, free_ha, 1e-9);
+  /* Only the large-scale (PE) title is on the review list, with the deposit land in it. */
+  assert_int_equal (r->lsm_review->len, 1);
+  {
+    ZonesLsmReview *l = g_ptr_array_index (r->lsm_review, 0);
+    assert_string_equal (l->title_id, "PE 1");
+    assert_string_equal (l->holder, "KIVU GOLD SARL");
+    assert_close_rel (l->deposit_ha, quad_ha (29.0, -2.01, 29.004, -2.0), 1e-6);
+  }
+  assert_close_rel (*(double *) g_hash_table_lookup (r->by_mineral, "gold"), free_ha, 1e-6);
+  case_clear (&c);
+}
+
+static void
+test_overlapping_deposits_counted_once (void **state)
+{
+  Case c;
+  g_autofree char *a = rect_json (29.0, -2.01, 29.01, -2.0);
+  g_autofree char *b = rect_json (29.005, -2.01, 29.015, -2.0);
+  const char *pairs[] = { a, deposit_props,
+                          b, "{\"COMMOD\":\"Cassitérite\",\"CONF\":\"Probable\",\"DEP_ID\":\"D2\"}",
+                          NULL };
+  g_autofree char *dep = NULL;
+  g_autoptr(ZonesUnallocatedResult) r = NULL;
+
+  case_init (&c, "2026-01-01");
+  dep = write_layer (c.dir, "deposits.geojson", 4326, pairs);
+  add_input (c.p.deposits, dep, "deposits");
+  r = run_ok (&c);
+  assert_int_equal (r->candidates->len, 2);
+  /* The union covers 29.000–29.015; each mineral keeps its own full area. */
+  assert_close_rel (r->total_ha, quad_ha (29.0, -2.01, 29.015, -2.0), 1e-6);
+  assert_close_rel (*(double *) g_hash_table_lookup (r->by_mineral, "gold"),
+                    quad_ha (29.0, -2.01, 29.01, -2.0), 1e-6);
+  assert_close_rel (*(double *) g_hash_table_lookup (r->by_mineral, "cassiterite"),
+                    quad_ha (29.005, -2.01, 29.015, -2.0), 1e-6);
+  /* A mineral filter leaves the other deposit out. */
+  c.p.minerals = g_strsplit ("cassiterite", ",", -1);
+  {
+    g_autoptr(ZonesUnallocatedResult) r2 = run_ok (&c);
+    assert_int_equal (r2->n_deposits, 1);
+    assert_close_rel (r2->total_ha, quad_ha (29.005, -2.01, 29.015, -2.0), 1e-6);
+  }
+  case_clear (&c);
+}
+
+static void
+test_raster_equals_vector (void **state)
+{
+  /* The 4 × 3 land-cover fixture: water (80) pixels excluded. Its vector equivalent is the
+   * same pixels as squares; both runs must give the same area. */
+  Case c;
+  g_autofree char *dep = NULL;
+  g_autofree char *raster = test_data_path ("data/classes-4x3.tif");
+  g_autofree char *g = rect_json (28.99, -2.04, 29.05, -1.99);
+  const char *pairs[] = { g, deposit_props, NULL };
+  g_autoptr(ZonesUnallocatedResult) r = NULL;
+  /* Water pixels: (2,0), (3,0), (2,1): 0.01° squares from 29.0 E, 2.0 S down. */
+  double water = quad_ha (29.02, -2.01, 29.04, -2.0) + quad_ha (29.02, -2.02, 29.03, -2.01);
+  /* Built-up (50) at (1,1) is excluded with a 100 m buffer by default: not tested here. */
+  g_autofree char *rules = NULL;
+  g_autoptr(GError) error = NULL;
+
+  case_init (&c, "2026-01-01");
+  dep = write_layer (c.dir, "deposits.geojson", 4326, pairs);
+  rules = g_build_filename (c.dir, "rules.csv", NULL);
+  assert_true (g_file_set_contents (rules, "class,rule,buffer_m\nwater,excluded,0\n", -1, NULL));
+  g_clear_pointer (&c.p.rules, zones_rules_free);
+  c.p.rules = zones_rules_new_from_file (rules, &error);
+  assert_no_error (error);
+  add_input (c.p.deposits, dep, "deposits");
+  add_input (c.p.landuse, raster, "landuse");
+  r = run_ok (&c);
+  assert_int_equal (r->n_excluded, 1);
+  assert_close_rel (r->total_ha, quad_ha (28.99, -2.04, 29.05, -1.99) - water, 1e-6);
+  case_clear (&c);
+}
+
+static void
+test_rules_files (void **state)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZonesRules) def = zones_rules_new_default ();
+  g_autofree char *shipped = test_source_path ("data/rules/landuse-default.csv");
+  g_autoptr(ZonesRules) file = zones_rules_new_from_file (shipped, &error);
+  const struct { const char *text; const char *msg; } bad[] = {
+    { "", "empty" },
+    { "klass,rule,buffer_m\n", "header" },
+    { "class,rule,buffer_m\nvolcano,excluded,0\n", "t.csv:2, column class: “volcano”" },
+    { "class,rule,buffer_m\nurban,forbidden,0\n", "t.csv:2, column rule" },
+    { "class,rule,buffer_m\nurban,excluded,-5\n", "t.csv:2, column buffer_m" },
+    { "class,rule,buffer_m\nurban,excluded,lots\n", "column buffer_m" },
+    { "class,rule,buffer_m\nforest,conditional,50\n", "only excluded classes" },
+    { "class,rule,buffer_m\nurban,excluded,0\n\n# note\nurban,excluded,5\n", "t.csv:5" },
+    { "class,rule,buffer_m\nurban,\"excluded,0\n", "unterminated quote" },
+    { "class,rule,buffer_m\nurban\n", "expected 3 or 4 columns" },
+  };
+
+  /* The shipped CSV is the built-in default, rule for rule. */
+  assert_no_error (error);
+  assert_int_equal (zones_rules_get_n (file), zones_rules_get_n (def));
+  for (guint i = 0; i < zones_rules_get_n (def); i++)
+    {
+      const ZonesRule *a = zones_rules_get (def, i), *b = zones_rules_get (file, i);
+      assert_string_equal (a->land_class, b->land_class);
+      assert_int_equal (a->kind, b->kind);
+      assert_close_abs (a->buffer_m, b->buffer_m, 0);
+    }
+  assert_int_equal (zones_rules_lookup (def, "urban")->kind, ZONES_RULE_EXCLUDED);
+  assert_close_abs (zones_rules_lookup (def, "urban")->buffer_m, 100, 0);
+  assert_null (zones_rules_lookup (def, "volcano"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) e = NULL;
+      g_autoptr(ZonesRules) r = zones_rules_new_from_data (bad[i].text, "t.csv", &e);
+      assert_null (r);
+      assert_true (g_error_matches (e, ZONES_ERROR, ZONES_ERROR_RULES));
+      assert_error_contains (e, bad[i].msg);
+    }
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_dates_and_blocking_rule),
+    cmocka_unit_test (test_expiry_day_blocks_next_day_frees),
+    cmocka_unit_test (test_pending_application_blocks),
+    cmocka_unit_test (test_sliver_is_found),
+    cmocka_unit_test (test_buffer_same_in_lonlat_and_utm),
+    cmocka_unit_test (test_invalid_input_stops_or_is_repaired),
+    cmocka_unit_test (test_bad_title_values_are_named),
+    cmocka_unit_test (test_lsm_review_conditional_and_admin),
+    cmocka_unit_test (test_overlapping_deposits_counted_once),
+    cmocka_unit_test (test_raster_equals_vector),
+    cmocka_unit_test (test_rules_files),
+  };
+
+  gis_init ();
+  return cmocka_run_group_tests_name ("zones-unallocated", tests, NULL, NULL);
+}
