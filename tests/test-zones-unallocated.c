@@ -500,6 +500,39 @@ test_raster_equals_vector (void **state)
 }
 
 static void
+test_empty_class_needs_a_default (void **state)
+{
+  /* A land-use polygon with no class stops the run, naming it; with the layer default
+   * "class:*=protected_area" it is excluded like the rest. */
+  Case c;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dep = NULL, *lu = NULL;
+  g_autofree char *west = rect_json (28.9, -2.1, 29.004, -1.9);
+  const char *landuse[] = { west, "{\"classe\":null,\"nom\":\"Sans type\"}", NULL };
+  ZonesUnallocatedResult *r;
+  ZonesInput *in;
+
+  case_init (&c, "2026-01-01");
+  dep = one_deposit (&c);
+  lu = write_layer (c.dir, "landuse.geojson", 4326, landuse);
+  add_input (c.p.deposits, dep, "deposits");
+  add_input (c.p.landuse, lu, "landuse");
+  r = zones_unallocated_run (&c.p, NULL, &error);
+  assert_null (r);
+  assert_error_contains (error, "landuse.geojson");
+  assert_error_contains (error, "feature 0, field class is empty");
+  g_clear_error (&error);
+
+  in = g_ptr_array_index (c.p.landuse, 0);
+  assert_true (zones_mapping_apply_override (in->mapping, "class:*=protected_area", NULL, &error));
+  r = run_ok (&c);
+  assert_int_equal (r->n_excluded, 1);
+  assert_close_rel (r->total_ha, quad_ha (29.004, -2.01, 29.01, -2.0), 1e-6);
+  zones_unallocated_result_free (r);
+  case_clear (&c);
+}
+
+static void
 test_rules_files (void **state)
 {
   g_autoptr(GError) error = NULL;
@@ -557,6 +590,7 @@ main (void)
     cmocka_unit_test (test_lsm_review_conditional_and_admin),
     cmocka_unit_test (test_overlapping_deposits_counted_once),
     cmocka_unit_test (test_raster_equals_vector),
+    cmocka_unit_test (test_empty_class_needs_a_default),
     cmocka_unit_test (test_rules_files),
   };
 

@@ -255,11 +255,15 @@ read_cb (GisFeature *f, gpointer user_data, GError **error)
       const char *raw = st->source_index[i] >= 0 ? gis_feature_get (f, st->source_index[i]) : NULL;
       const char *value = raw;
 
-      if (raw != NULL && st->fields[i].vocabulary != NULL)
+      if (st->fields[i].vocabulary != NULL)
         {
-          value = zones_mapping_map_value (set->input->mapping, st->fields[i].name, raw);
-          if (value == NULL)
+          value = raw ? zones_mapping_map_value (set->input->mapping, st->fields[i].name, raw)
+                      : NULL;
+          if (value == NULL && raw != NULL)
             value = zones_vocabulary_match (set->input->role, st->fields[i].name, raw);
+          /* "*" is the layer's default for empty and untranslated values. */
+          if (value == NULL)
+            value = zones_mapping_map_value (set->input->mapping, st->fields[i].name, "*");
         }
       r->raw[i] = g_strdup (raw);
       r->values[i] = g_strdup (value);

@@ -84,8 +84,10 @@ static const Term title_type_terms[] = {
 static const Term title_status_terms[] = {
   { "active", WORDS ("active", "actif", "active", "valid", "valide", "ativo", "activo",
                      "granted", "octroye", "droit octroye", "in force", "en vigueur", "vigente",
-                     "a dechoir pour non paiement") },
-  { "pending", WORDS ("pending", "en instruction", "demande", "application", "pendente",
+                     "a dechoir pour non paiement", "a dechoir", "renouvellement octroi",
+                     "renouvellement octroye") },
+  { "pending", WORDS ("pending", "en instruction", "demande", "nouvelle demande", "application",
+                      "pendente",
                       "em analise", "en cours", "submitted", "soumis", "recevable") },
   { "expired", WORDS ("expired", "expire", "expiree", "expirado", "caduc", "caduque",
                       "lapsed") },

@@ -777,11 +777,16 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
 
           if (r->values[is] == NULL)
             {
-              g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
-                           "%s, feature %" G_GINT64_FORMAT ", field status: value “%s” is not "
-                           "translated; map it (e.g. --map 'status:%s=active' when adding the "
-                           "layer)", in->label, r->fid, r->raw[is] ? r->raw[is] : "(empty)",
-                           r->raw[is] ? r->raw[is] : "");
+              if (r->raw[is] == NULL)
+                g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
+                             "%s, feature %" G_GINT64_FORMAT ", field status is empty; fill it "
+                             "or give the layer a default (--map 'status:*=active' when adding "
+                             "it)", in->label, r->fid);
+              else
+                g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
+                             "%s, feature %" G_GINT64_FORMAT ", field status: value “%s” is not "
+                             "translated; map it (e.g. --map 'status:%s=active' when adding "
+                             "the layer)", in->label, r->fid, r->raw[is], r->raw[is]);
               return NULL;
             }
           has_grant = r->values[ig] != NULL && *r->values[ig] != '\0';
@@ -893,14 +898,21 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
             ZonesRecord *r = g_ptr_array_index (set->records, k);
             const ZonesRule *rule;
 
+            if (r->values[ic] == NULL && r->raw[ic] == NULL)
+              {
+                g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
+                             "%s, feature %" G_GINT64_FORMAT ", field class is empty; give the "
+                             "layer a default class (--map 'class:*=protected_area' when adding "
+                             "it) or fill the field", in->label, r->fid);
+                return NULL;
+              }
             if (r->values[ic] == NULL)
               {
                 g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
                              "%s, feature %" G_GINT64_FORMAT ", field class: value “%s” is not "
                              "a land-use class Placer knows; map it (e.g. --map "
                              "'class:%s=protected_area' when adding the layer)", in->label,
-                             r->fid, r->raw[ic] ? r->raw[ic] : "(empty)",
-                             r->raw[ic] ? r->raw[ic] : "");
+                             r->fid, r->raw[ic], r->raw[ic]);
                 return NULL;
               }
             rule = zones_rules_lookup (p->rules, r->values[ic]);
