@@ -34,5 +34,6 @@ JsonNode *cli_extent_node (const GisEnvelope *extent);
 int   cli_project      (int argc, char **argv);
 int   cli_area         (int argc, char **argv);
 int   cli_unallocated  (int argc, char **argv);
+int   cli_zone         (int argc, char **argv);
 
 G_END_DECLS

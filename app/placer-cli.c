@@ -21,6 +21,7 @@ static const struct {
   { "project", cli_project, "create a project, add layers, show what it holds" },
   { "area", cli_area, "geodesic area of each polygon in a file, in hectares" },
   { "unallocated", cli_unallocated, "deposit land that no title holds, and the LSM review list" },
+  { "zone", cli_zone, "the zone register: add, validate, designate, history, undo" },
 };
 
 static void

@@ -38,6 +38,7 @@ struct _GisProject {
   char         *dir;
   GisCrs       *crs;
   gboolean      writable;
+  gint64        last_audit_id;
 };
 
 G_DEFINE_FINAL_TYPE (GisProject, gis_project, G_TYPE_OBJECT)
@@ -292,6 +293,7 @@ audit_insert (GisProject *self,
   else
     OGR_F_SetFieldNull (f, 5);
   err = OGR_L_CreateFeature (layer, f);
+  self->last_audit_id = OGR_F_GetFID (f);
   OGR_F_Destroy (f);
   if (err != OGRERR_NONE)
     {
@@ -1411,4 +1413,229 @@ gis_project_count_runs (GisProject *self)
   g_return_val_if_fail (GIS_IS_PROJECT (self), 0);
   runs = table (self, TABLE_RUNS);
   return runs ? (guint) OGR_L_GetFeatureCount (runs, TRUE) : 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Registers: tables of Placer's own records (zones, consents...) edited atomically with
+ * their audit entries. The first field of a register is its key. */
+
+/**
+ * gis_project_register_ensure:
+ * @spatial: the rows have polygons, in the project CRS
+ *
+ * Creates the register table if the project does not have it yet (in its own transaction).
+ */
+gboolean
+gis_project_register_ensure (GisProject *self, const char *table_name, gboolean spatial,
+                             const GisFieldInfo *fields, guint n_fields,
+                             const char *description, GError **error)
+{
+  OGRLayerH layer;
+  OGRSpatialReferenceH srs = NULL;
+  char **options = NULL;
+
+  g_return_val_if_fail (GIS_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (table_name != NULL && fields != NULL && n_fields > 0, FALSE);
+
+  if (table (self, table_name) != NULL)
+    return TRUE;
+  if (!begin (self, error))
+    return FALSE;
+  if (spatial)
+    {
+      const char *p = gis_crs_get_wkt (self->crs);
+      srs = OSRNewSpatialReference (NULL);
+      OSRImportFromWkt (srs, (char **) &p);
+      OSRSetAxisMappingStrategy (srs, OAMS_TRADITIONAL_GIS_ORDER);
+      options = CSLSetNameValue (options, "GEOMETRY_NAME", "geom");
+    }
+  options = CSLSetNameValue (options, "FID", "fid");
+  options = CSLSetNameValue (options, "DESCRIPTION", description);
+  layer = GDALDatasetCreateLayer (self->handle, table_name, srs,
+                                  spatial ? wkbMultiPolygon : wkbNone, options);
+  CSLDestroy (options);
+  if (srs != NULL)
+    OSRDestroySpatialReference (srs);
+  if (layer == NULL)
+    {
+      rollback (self);
+      g_set_error (error, GIS_ERROR, GIS_ERROR_IO, "“%s”: could not create table %s", self->path,
+                   table_name);
+      return FALSE;
+    }
+  for (guint i = 0; i < n_fields; i++)
+    {
+      OGRFieldType t = fields[i].type == GIS_FIELD_INTEGER ? OFTInteger64
+                       : fields[i].type == GIS_FIELD_REAL ? OFTReal : OFTString;
+      OGRFieldDefnH fd = OGR_Fld_Create (fields[i].name, t);
+      OGRErr err = OGR_L_CreateField (layer, fd, TRUE);
+      OGR_Fld_Destroy (fd);
+      if (err != OGRERR_NONE)
+        {
+          rollback (self);
+          g_set_error (error, GIS_ERROR, GIS_ERROR_IO, "“%s”: could not create %s.%s", self->path,
+                       table_name, fields[i].name);
+          return FALSE;
+        }
+    }
+  return commit (self, error);
+}
+
+/**
+ * gis_project_register_read:
+ *
+ * Returns: (transfer full) (element-type GisFeature): the rows (empty when the register
+ *   does not exist yet)
+ */
+GPtrArray *
+gis_project_register_read (GisProject *self, const char *table_name, GError **error)
+{
+  OGRLayerH layer;
+  OGRFeatureH f;
+  GPtrArray *rows;
+  int n_fields;
+
+  g_return_val_if_fail (GIS_IS_PROJECT (self), NULL);
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_feature_free);
+  layer = table (self, table_name);
+  if (layer == NULL)
+    return rows;
+  n_fields = OGR_FD_GetFieldCount (OGR_L_GetLayerDefn (layer));
+  OGR_L_SetSpatialFilter (layer, NULL);
+  OGR_L_ResetReading (layer);
+  while ((f = OGR_L_GetNextFeature (layer)) != NULL)
+    {
+      GisFeature *row = g_new0 (GisFeature, 1);
+      OGRGeometryH g = OGR_F_GetGeometryRef (f);
+
+      row->fid = OGR_F_GetFID (f);
+      row->n_values = (guint) n_fields;
+      row->values = g_new0 (char *, n_fields + 1);
+      for (int i = 0; i < n_fields; i++)
+        row->values[i] = OGR_F_IsFieldSetAndNotNull (f, i)
+                         ? g_strdup (OGR_F_GetFieldAsString (f, i)) : NULL;
+      if (g != NULL)
+        row->geometry = _gis_geometry_from_ogr (g, NULL);
+      OGR_F_Destroy (f);
+      g_ptr_array_add (rows, row);
+    }
+  return rows;
+}
+
+static OGRFeatureH
+register_find (OGRLayerH layer, const char *key)
+{
+  OGRFeatureH f;
+
+  OGR_L_SetSpatialFilter (layer, NULL);
+  OGR_L_ResetReading (layer);
+  while ((f = OGR_L_GetNextFeature (layer)) != NULL)
+    {
+      if (g_strcmp0 (OGR_F_GetFieldAsString (f, 0), key) == 0)
+        return f;
+      OGR_F_Destroy (f);
+    }
+  return NULL;
+}
+
+/**
+ * gis_project_register_apply:
+ * @changes: (array length=n_changes): rows to write or delete
+ * @action: the audit action, e.g. "zone-edit"
+ * @object: what the audit entry is about, e.g. the zone id
+ * @meta_key: (nullable): a project metadata value to set in the same transaction
+ *
+ * Applies every change, the audit entry and the metadata value as one SQLite transaction:
+ * all or nothing, whatever happens to the process.
+ *
+ * Returns: the audit entry's id, or -1 with @error set
+ */
+gint64
+gis_project_register_apply (GisProject *self, const GisRegisterChange *changes, guint n_changes,
+                            const char *action, const char *object, const char *before,
+                            const char *after, const char *meta_key, const char *meta_value,
+                            GError **error)
+{
+  gint64 audit_id;
+
+  g_return_val_if_fail (GIS_IS_PROJECT (self), -1);
+  g_return_val_if_fail (changes != NULL || n_changes == 0, -1);
+  g_return_val_if_fail (action != NULL && object != NULL, -1);
+
+  if (!begin (self, error))
+    return -1;
+  for (guint i = 0; i < n_changes; i++)
+    {
+      const GisRegisterChange *c = &changes[i];
+      OGRLayerH layer = table (self, c->table);
+      OGRFeatureH f;
+      OGRErr err = OGRERR_NONE;
+
+      if (layer == NULL)
+        {
+          rollback (self);
+          g_set_error (error, GIS_ERROR, GIS_ERROR_NOT_FOUND, "“%s” has no table %s", self->path,
+                       c->table);
+          return -1;
+        }
+      f = register_find (layer, c->key);
+      if (c->values == NULL)
+        {
+          if (f != NULL)
+            {
+              err = OGR_L_DeleteFeature (layer, OGR_F_GetFID (f));
+              OGR_F_Destroy (f);
+            }
+        }
+      else
+        {
+          OGRFeatureDefnH defn = OGR_L_GetLayerDefn (layer);
+          gboolean is_new = f == NULL;
+
+          if (is_new)
+            f = OGR_F_Create (defn);
+          for (int k = 0; k < OGR_FD_GetFieldCount (defn); k++)
+            {
+              if (c->values[k] != NULL)
+                OGR_F_SetFieldString (f, k, c->values[k]);
+              else
+                OGR_F_SetFieldNull (f, k);
+            }
+          if (c->geometry != NULL)
+            {
+              OGRGeometryH g = _gis_geometry_to_ogr (c->geometry, error);
+              if (g == NULL)
+                {
+                  OGR_F_Destroy (f);
+                  rollback (self);
+                  return -1;
+                }
+              OGR_F_SetGeometryDirectly (f, g);
+            }
+          err = is_new ? OGR_L_CreateFeature (layer, f) : OGR_L_SetFeature (layer, f);
+          OGR_F_Destroy (f);
+        }
+      if (err != OGRERR_NONE)
+        {
+          rollback (self);
+          g_set_error (error, GIS_ERROR, GIS_ERROR_IO, "“%s”: could not write %s “%s”",
+                       self->path, c->table, c->key);
+          return -1;
+        }
+    }
+  if (meta_key != NULL && !meta_write (self, meta_key, meta_value ? meta_value : "", NULL, error))
+    {
+      rollback (self);
+      return -1;
+    }
+  if (!audit_insert (self, action, object, before, after, error))
+    {
+      rollback (self);
+      return -1;
+    }
+  audit_id = self->last_audit_id;
+  if (!commit (self, error))
+    return -1;
+  return audit_id;
 }

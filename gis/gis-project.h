@@ -139,6 +139,44 @@ gint64           gis_project_record_run       (GisProject   *self,
                                                GError      **error);
 guint            gis_project_count_runs       (GisProject   *self);
 
+/**
+ * GisRegisterChange:
+ * @table: the register table
+ * @key: the value of the table's first field identifying the row
+ * @geometry: (nullable): the row's geometry (project CRS)
+ * @values: (nullable) (array): every field's machine text in table order; %NULL deletes the
+ *   row
+ *
+ * One row to write (insert or replace) or delete, as part of one atomic change.
+ */
+typedef struct {
+  const char        *table;
+  const char        *key;
+  GisGeometry       *geometry;
+  const char *const *values;
+} GisRegisterChange;
+
+gboolean         gis_project_register_ensure  (GisProject   *self,
+                                               const char   *table,
+                                               gboolean      spatial,
+                                               const GisFieldInfo *fields,
+                                               guint         n_fields,
+                                               const char   *description,
+                                               GError      **error);
+GPtrArray       *gis_project_register_read    (GisProject   *self,
+                                               const char   *table,
+                                               GError      **error);
+gint64           gis_project_register_apply   (GisProject   *self,
+                                               const GisRegisterChange *changes,
+                                               guint         n_changes,
+                                               const char   *action,
+                                               const char   *object,
+                                               const char   *before,
+                                               const char   *after,
+                                               const char   *meta_key,
+                                               const char   *meta_value,
+                                               GError      **error);
+
 char            *gis_now_iso8601              (void);
 
 G_END_DECLS

@@ -256,6 +256,17 @@ test_project_workflow (void **state)
   test_rmtree (dir);
 }
 
+/* Area in ha of a lon/lat quadrangle on WGS 84, in closed form (independent of PROJ). */
+static double
+quad_ha_for_cli (double lon0, double lat0, double lon1, double lat1)
+{
+  double f = 1 / 298.257223563, e = sqrt (f * (2 - f)), b = 6378137.0 * (1 - f);
+  double p0 = lat0 * G_PI / 180, p1 = lat1 * G_PI / 180;
+  double q0 = sin (p0) / (1 - e * e * sin (p0) * sin (p0)) + log ((1 + e * sin (p0)) / (1 - e * sin (p0))) / (2 * e);
+  double q1 = sin (p1) / (1 - e * e * sin (p1) * sin (p1)) + log ((1 + e * sin (p1)) / (1 - e * sin (p1))) / (2 * e);
+  return fabs (b * b * (lon1 - lon0) * G_PI / 180 / 2 * (q1 - q0)) / 1e4;
+}
+
 static void
 copy_file (const char *from, const char *to)
 {
@@ -337,6 +348,45 @@ test_unallocated_on_project (void **state)
   assert_true (g_file_get_contents (out, &after, &after_len, NULL));
   assert_int_equal (before_len, after_len);
   assert_memory_equal (before, after, before_len);
+
+  /* A zone drawn on the project, validated: the JSON carries every field of a finding. */
+  {
+    g_auto(Run) za = { 0 }, zv = { 0 }, zp = { 0 }, zu = { 0 };
+    g_autoptr(JsonParser) pz = NULL;
+    JsonObject *zo;
+    JsonArray *fs;
+
+    cli (&za, "zone", "add", proj, "--wkt",
+         "POLYGON ((28.80 -2.30, 28.85 -2.30, 28.85 -2.25, 28.80 -2.25, 28.80 -2.30))",
+         "--name", "Drawn", "--mineral", "gold", NULL);
+    assert_int_equal (za.status, 0);
+    assert_non_null (strstr (za.out, "Z-0001"));
+    cli (&zv, "zone", "validate", proj, "Z-0001", "--json", NULL);
+    /* 0.05° × 0.05° at 2.3° S with no gold deposit under it: an error, so exit 1. */
+    assert_int_equal (zv.status, 1);
+    zo = parse (zv.out, &pz);
+    assert_string_equal (json_object_get_string_member (zo, "zone"), "Z-0001");
+    assert_false (json_object_get_boolean_member (zo, "ok"));
+    assert_close_rel (json_object_get_double_member (zo, "area_ha"),
+                      quad_ha_for_cli (28.80, -2.30, 28.85, -2.25), 1e-6);
+    fs = json_object_get_array_member (zo, "findings");
+    assert_true (json_array_get_length (fs) >= 1);
+    {
+      JsonObject *f0 = json_array_get_object_element (fs, 0);
+      assert_string_equal (json_object_get_string_member (f0, "severity"), "error");
+      assert_true (json_object_has_member (f0, "code"));
+      assert_true (json_object_has_member (f0, "message"));
+      assert_true (json_object_has_member (f0, "area_ha"));
+      assert_true (json_object_has_member (f0, "share"));
+      assert_true (json_object_has_member (f0, "ref"));
+    }
+    /* Errors block a proposal; an override with a reason lets it through; undo reverts. */
+    cli (&zp, "zone", "propose", proj, "Z-0001", NULL);
+    assert_int_equal (zp.status, 1);
+    cli (&zu, "zone", "undo", proj, NULL);
+    assert_int_equal (zu.status, 0);
+    assert_non_null (strstr (zu.out, "Z-0001"));
+  }
 
   /* Usage errors: a mineral Placer does not know, no deposits at all. */
   cli (&e, "unallocated", proj, "--minerals", "unobtainium", NULL);

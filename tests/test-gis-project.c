@@ -109,6 +109,7 @@ test_reopen_meta_and_audit (void **state)
   /* Read-only: writes are refused, nothing changes. */
   assert_false (gis_project_set_meta (p, "as_of", "2027-01-01", &error));
   assert_true (g_error_matches (error, GIS_ERROR, GIS_ERROR_IO));
+  g_clear_object (&p);
   test_rmtree (dir);
 }
 
@@ -282,6 +283,7 @@ test_source_stored_relative (void **state)
   assert_string_equal (l->source, "sources/c.tif");
   resolved = gis_project_resolve_source (p, l);
   assert_string_equal (resolved, src);
+  g_clear_object (&p);
   test_rmtree (dir);
 }
 

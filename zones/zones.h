@@ -6,8 +6,12 @@
 
 #include "gis.h"
 #include "zones-error.h"
+#include "zones-grid.h"
 #include "zones-layer.h"
 #include "zones-records.h"
+#include "zones-register.h"
+#include "zones-rulepack.h"
 #include "zones-rules.h"
 #include "zones-schema.h"
 #include "zones-unallocated.h"
+#include "zones-validate.h"
