@@ -481,6 +481,9 @@ typedef struct {
   double               scale;
   GArray              *lat;
   GArray              *lon;
+  GisTransform        *to_lonlat;   /* transforms ring coordinates on the fly, or NULL */
+  double               post_scale;  /* angular unit of the transform's output → degrees */
+  gboolean             failed;
 } AreaWalk;
 
 static guint
@@ -507,8 +510,25 @@ area_ring_cb (guint polygon, guint ring, const double *xy, guint n, gpointer use
   double a = 0, p = 0;
 
   n = ring_to_arrays (w, xy, n);
-  if (n < 3)
+  if (n < 3 || w->failed)
     return;
+  /* Projected rings are brought to lon/lat coordinate by coordinate: no geometry objects. */
+  if (w->to_lonlat != NULL)
+    {
+      double *lon = (double *) (gpointer) w->lon->data, *lat = (double *) (gpointer) w->lat->data;
+      /* ring_to_arrays scaled by w->scale, which is 1 for projected input */
+      if (!gis_transform_points (w->to_lonlat, lon, lat, n, NULL))
+        {
+          w->failed = TRUE;
+          return;
+        }
+      if (w->post_scale != 1.0)
+        for (guint i = 0; i < n; i++)
+          {
+            lon[i] *= w->post_scale;
+            lat[i] *= w->post_scale;
+          }
+    }
   geod_polygonarea (&w->geod, (double *) (gpointer) w->lat->data,
                     (double *) (gpointer) w->lon->data, (int) n, &a, &p);
   /* Shells add and holes subtract, whichever way each ring turns. */
@@ -727,7 +747,145 @@ struct _GisAreaMeter {
   GisTransform *to_lonlat;    /* NULL when the CRS is geographic */
   double        scale;        /* angular unit → degrees */
   double        a, f;
+  struct geod_geodesic geod;
+  GHashTable   *edges;        /* Edge → its S12, for geometries that share edges */
 };
+
+/* An edge in the meter's input coordinates. Pieces cut from one zone keep the zone's vertices
+ * bit for bit, and a drawing tool moves one vertex at a time, so most edges recur. */
+typedef struct {
+  double x1, y1, x2, y2;
+  double s12;
+  int    cross;   /* crossing of the prime meridian, see meridian_crossing () */
+} Edge;
+
+static guint
+edge_hash (gconstpointer p)
+{
+  const Edge *e = p;
+  guint64 h = 1469598103934665603ULL;
+  const guint64 *w = (const guint64 *) (gconstpointer) e;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      h ^= w[i];
+      h *= 1099511628211ULL;
+    }
+  return (guint) (h ^ (h >> 32));
+}
+
+static gboolean
+edge_equal (gconstpointer a, gconstpointer b)
+{
+  const Edge *x = a, *y = b;
+  return x->x1 == y->x1 && x->y1 == y->y1 && x->x2 == y->x2 && x->y2 == y->y2;
+}
+
+/* Beyond this many remembered edges (about 40 MB) the memory is given back. */
+#define MAX_EDGES 500000
+
+typedef struct {
+  GisAreaMeter *m;
+  double        total;
+  double        comp;
+  gboolean      failed;
+  gboolean      slow;       /* a ring that may circle a pole: measured the general way */
+  GArray       *lat;
+  GArray       *lon;
+} MeterWalk;
+
+/* Signed crossings of the prime meridian by the edge, as the polygon area algorithm counts
+ * them: a ring that crosses it an odd number of times circles a pole. */
+static int
+meridian_crossing (double lon1, double lon2)
+{
+  double d = remainder (lon2 - lon1, 360.0);
+  lon1 = remainder (lon1, 360.0);
+  lon2 = remainder (lon2, 360.0);
+  if (lon1 <= 0 && lon2 > 0 && d > 0)
+    return 1;
+  if (lon2 <= 0 && lon1 > 0 && d < 0)
+    return -1;
+  return 0;
+}
+
+/* The area of a ring is the sum, over its edges, of the area between each geodesic edge and
+ * the equator (S12 of the inverse problem), which is what geod_polygonarea adds up. Summing
+ * cached S12 values gives the same number without solving the same edge twice. */
+static void
+meter_ring_cb (guint polygon, guint ring, const double *xy, guint n, gpointer user_data)
+{
+  MeterWalk *w = user_data;
+  GisAreaMeter *m = w->m;
+  double sum = 0, comp = 0;
+  int crossings = 0;
+
+  if (w->failed)
+    return;
+  if (n > 1 && xy[0] == xy[2 * (n - 1)] && xy[1] == xy[2 * (n - 1) + 1])
+    n--;
+  if (n < 3)
+    return;
+  /* Lon/lat of a vertex is computed only for edges not known yet (a moved vertex brings two
+   * new edges; the other thousand are remembered). */
+  {
+    for (guint i = 0; i < n; i++)
+      {
+        guint j = (i + 1) % n;
+        Edge key = { xy[2 * i], xy[2 * i + 1], xy[2 * j], xy[2 * j + 1], 0, 0 };
+        Edge *hit = g_hash_table_lookup (m->edges, &key);
+        double s12, y, t;
+
+        if (hit != NULL)
+          {
+            s12 = hit->s12;
+            crossings += hit->cross;
+          }
+        else
+          {
+            double ex[2] = { xy[2 * i], xy[2 * j] }, ey[2] = { xy[2 * i + 1], xy[2 * j + 1] };
+
+            if (m->to_lonlat != NULL && !gis_transform_points (m->to_lonlat, ex, ey, 2, NULL))
+              {
+                w->failed = TRUE;
+                return;
+              }
+            for (guint k = 0; k < 2; k++)
+              {
+                ex[k] *= m->scale;
+                ey[k] *= m->scale;
+              }
+            geod_geninverse (&m->geod, ey[0], ex[0], ey[1], ex[1], NULL, NULL, NULL, NULL,
+                             NULL, NULL, &s12);
+            if (g_hash_table_size (m->edges) >= MAX_EDGES)
+              g_hash_table_remove_all (m->edges);
+            hit = g_memdup2 (&key, sizeof key);
+            hit->s12 = s12;
+            hit->cross = meridian_crossing (ex[0], ex[1]);
+            crossings += hit->cross;
+            g_hash_table_add (m->edges, hit);
+          }
+        /* Compensated sum: the terms are large (up to the area down to the equator) and
+         * cancel to the small area of the ring. */
+        y = s12 - comp;
+        t = sum + y;
+        comp = (t - sum) - y;
+        sum = t;
+      }
+  }
+  {
+    double area0 = 4 * G_PI * m->geod.c2;
+    /* A ring circling a pole (odd crossings) or covering a sizeable part of the Earth is
+     * left to geod_polygonarea, which reduces such areas modulo the whole ellipsoid. */
+    if ((crossings & 1) || fabs (sum) > area0 / 8)
+      {
+        w->slow = TRUE;
+        return;
+      }
+    w->total += ring == 0 ? fabs (sum) : -fabs (sum);
+  }
+}
+
 
 /**
  * gis_area_meter_new:
@@ -745,6 +903,8 @@ gis_area_meter_new (GisCrs *crs, GError **error)
   m->crs = gis_crs_ref (crs);
   m->a = crs->semi_major;
   m->f = crs->flattening;
+  geod_init (&m->geod, m->a, m->f);
+  m->edges = g_hash_table_new_full (edge_hash, edge_equal, g_free, NULL);
   m->scale = crs->angular_to_degrees;
   if (!crs->geographic)
     {
@@ -766,6 +926,7 @@ gis_area_meter_free (GisAreaMeter *m)
     return;
   g_clear_pointer (&m->crs, gis_crs_unref);
   g_clear_pointer (&m->to_lonlat, gis_transform_free);
+  g_clear_pointer (&m->edges, g_hash_table_unref);
   g_free (m);
 }
 
@@ -776,26 +937,37 @@ gis_area_meter_free (GisAreaMeter *m)
 gboolean
 gis_area_meter_measure (GisAreaMeter *m, GisGeometry *geometry, double *area_m2, GError **error)
 {
-  g_autoptr(GisGeometry) ll = NULL;
+  MeterWalk mw = { m };
   AreaWalk w = { .scale = 1.0 };
 
   g_return_val_if_fail (m != NULL && geometry != NULL && area_m2 != NULL, FALSE);
 
-  if (m->to_lonlat != NULL)
+  mw.lat = g_array_new (FALSE, FALSE, sizeof (double));
+  mw.lon = g_array_new (FALSE, FALSE, sizeof (double));
+  _gis_geometry_foreach_ring (geometry, meter_ring_cb, &mw);
+  g_array_unref (mw.lat);
+  g_array_unref (mw.lon);
+  if (!mw.failed && !mw.slow)
     {
-      ll = gis_transform_geometry (m->to_lonlat, geometry, error);
-      if (ll == NULL)
-        return FALSE;
+      *area_m2 = mw.total;
+      return TRUE;
     }
-  else
-    ll = gis_geometry_ref (geometry);
-  w.scale = m->scale;
+
+  w.scale = m->to_lonlat ? 1.0 : m->scale;
+  w.post_scale = m->scale;
+  w.to_lonlat = m->to_lonlat;
   geod_init (&w.geod, m->a, m->f);
   w.lat = g_array_new (FALSE, FALSE, sizeof (double));
   w.lon = g_array_new (FALSE, FALSE, sizeof (double));
-  _gis_geometry_foreach_ring (ll, area_ring_cb, &w);
+  _gis_geometry_foreach_ring (geometry, area_ring_cb, &w);
   g_array_unref (w.lat);
   g_array_unref (w.lon);
+  if (w.failed)
+    {
+      g_set_error_literal (error, GIS_ERROR, GIS_ERROR_CRS,
+                           "Could not bring a polygon to longitude/latitude to measure it");
+      return FALSE;
+    }
   *area_m2 = w.total;
   return TRUE;
 }

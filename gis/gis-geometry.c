@@ -904,6 +904,41 @@ gis_geometry_distance (GisGeometry *a, GisGeometry *b, GError **error)
   return d;
 }
 
+/**
+ * gis_geometry_nearest_points:
+ * @x: (out caller-allocates) (array fixed-size=2): x of the point on @a, then on @b
+ * @y: (out caller-allocates) (array fixed-size=2): y of the same points
+ *
+ * The closest pair of points of two geometries (in their shared CRS).
+ */
+gboolean
+gis_geometry_nearest_points (GisGeometry *a, GisGeometry *b, double x[2], double y[2],
+                             GError **error)
+{
+  GisGeosThread *t = _gis_geos ();
+  g_autoptr(GEOSGeometry) ga = NULL;
+  g_autoptr(GEOSGeometry) gb = NULL;
+  GEOSCoordSequence *cs;
+
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+
+  ga = _gis_geometry_to_geos (t, a, error);
+  gb = ga ? _gis_geometry_to_geos (t, b, error) : NULL;
+  if (gb == NULL)
+    return FALSE;
+  _gis_geos_clear_message (t);
+  cs = GEOSNearestPoints_r (t->handle, ga, gb);
+  if (cs == NULL)
+    {
+      _gis_geos_set_error (t, error, "Nearest points failed");
+      return FALSE;
+    }
+  GEOSCoordSeq_getXY_r (t->handle, cs, 0, &x[0], &y[0]);
+  GEOSCoordSeq_getXY_r (t->handle, cs, 1, &x[1], &y[1]);
+  GEOSCoordSeq_destroy_r (t->handle, cs);
+  return TRUE;
+}
+
 /* Shoelace over the rings: shells add, holes subtract, whatever their orientation. */
 static void
 planar_ring_cb (guint polygon, guint ring, const double *xy, guint n, gpointer user_data)

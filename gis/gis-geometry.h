@@ -98,6 +98,11 @@ double           gis_geometry_planar_area       (GisGeometry  *geometry);
 double           gis_geometry_distance          (GisGeometry  *a,
                                                  GisGeometry  *b,
                                                  GError      **error);
+gboolean         gis_geometry_nearest_points    (GisGeometry  *a,
+                                                 GisGeometry  *b,
+                                                 double        x[2],
+                                                 double        y[2],
+                                                 GError      **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GisGeometry, gis_geometry_unref)
 

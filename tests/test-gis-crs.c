@@ -251,6 +251,64 @@ test_polyline_length (void **state)
   assert_close_abs (len, expected, 1e-6);
 }
 
+static gboolean
+meter_cb (GisFeature *f, gpointer user_data, GError **error)
+{
+  GisAreaMeter *meter = user_data;
+  double a = 0, b = 0, again = 0;
+  g_autoptr(GisCrs) wgs = gis_crs_new_from_epsg (4326, NULL);
+
+  if (!gis_area_meter_measure (meter, f->geometry, &a, error) ||
+      !gis_area_meter_measure (meter, f->geometry, &again, error) ||
+      !gis_geodesic_area (f->geometry, wgs, &b, error))
+    return FALSE;
+  /* The meter sums the same per-edge terms as geod_polygonarea: equal to rounding. */
+  assert_close_rel (a, b, 1e-11);
+  assert_true (a == again);
+  return TRUE;
+}
+
+static void
+test_area_meter_matches (void **state)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = test_data_path ("oracles/admin-polygons.geojson");
+  g_autoptr(GisDataset) ds = gis_dataset_open (path, GIS_OPEN_VECTOR, &error);
+  g_autoptr(GisCrs) wgs = gis_crs_new_from_epsg (4326, &error);
+  g_autoptr(GisCrs) utm = gis_crs_new_from_epsg (32735, &error);
+  g_autoptr(GisAreaMeter) meter = gis_area_meter_new (wgs, &error);
+  g_autoptr(GisAreaMeter) utm_meter = gis_area_meter_new (utm, &error);
+  const char *shapes[] = {
+    /* across the prime meridian, as in West Africa */
+    "POLYGON ((-1.5 10, 1.2 10, 1.2 11.3, -1.5 11.3, -1.5 10))",
+    /* around the south pole: a ring the general algorithm must handle */
+    "POLYGON ((0 -80, 90 -80, 180 -80, -90 -80, 0 -80))",
+    /* a large one, a sixth of a hemisphere */
+    "POLYGON ((0 0, 60 0, 60 50, 0 50, 0 0))",
+    NULL
+  };
+
+  assert_no_error (error);
+  assert_true (gis_dataset_foreach_feature (ds, NULL, NULL, meter_cb, meter, NULL, &error));
+  assert_no_error (error);
+  for (guint i = 0; shapes[i] != NULL; i++)
+    {
+      g_autoptr(GisGeometry) g = gis_geometry_new_from_wkt (shapes[i], &error);
+      double a = 0, b = 0;
+      assert_true (gis_area_meter_measure (meter, g, &a, &error));
+      assert_true (gis_geodesic_area (g, wgs, &b, &error));
+      assert_close_rel (a, b, 1e-11);
+    }
+  /* Projected input: the UTM square measures as the geodesic area of its corners. */
+  {
+    g_autoptr(GisGeometry) sq = gis_geometry_new_rectangle (700000, 9800000, 701000, 9801000);
+    double a = 0, b = 0;
+    assert_true (gis_area_meter_measure (utm_meter, sq, &a, &error));
+    assert_true (gis_geodesic_area (sq, utm, &b, &error));
+    assert_close_rel (a, b, 1e-11);
+  }
+}
+
 int
 main (void)
 {
@@ -264,6 +322,7 @@ main (void)
     cmocka_unit_test (test_projected_input_same_area),
     cmocka_unit_test (test_lengths_match_geodsolve),
     cmocka_unit_test (test_polyline_length),
+    cmocka_unit_test (test_area_meter_matches),
   };
 
   gis_init ();

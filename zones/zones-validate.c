@@ -225,6 +225,10 @@ struct _ZonesValidator {
   GPtrArray      *zone_ids;    /* char* per zone polygon */
   GPtrArray      *zone_geoms;
   GisOverlay     *zones_o;
+
+  /* Made once: creating transforms costs more than a whole check. */
+  GisAreaMeter   *meter;
+  GisTransform   *to_wgs84;
 };
 
 static void
@@ -268,6 +272,8 @@ zones_validator_free (ZonesValidator *v)
   g_clear_pointer (&v->zone_ids, g_ptr_array_unref);
   g_clear_pointer (&v->zone_geoms, g_ptr_array_unref);
   g_clear_pointer (&v->zones_o, gis_overlay_free);
+  g_clear_pointer (&v->meter, gis_area_meter_free);
+  g_clear_pointer (&v->to_wgs84, gis_transform_free);
   g_free (v);
 }
 
@@ -529,6 +535,10 @@ zones_validator_new (const ZonesValidatorInputs *in, GCancellable *cancellable, 
       return NULL;
   }
   zones_validator_set_zones (v, NULL);
+  v->meter = gis_area_meter_new (v->crs, error);
+  v->to_wgs84 = v->meter ? gis_transform_new (v->crs, v->wgs84, error) : NULL;
+  if (v->to_wgs84 == NULL)
+    return NULL;
   return g_steal_pointer (&v);
 }
 
@@ -563,6 +573,7 @@ typedef struct {
   GisAreaMeter   *meter;
   GPtrArray      *findings;
   double          zone_m2;
+  GHashTable     *overlapped;   /* titles the zone overlaps (no distance to check) */
 } Check;
 
 static void
@@ -641,6 +652,7 @@ title_piece (Check *c, guint index, GisGeometry *piece, double m2, gpointer data
   g_autofree char *ha = ha_text (m2);
   gboolean consent = zones_zone_has_consent (zone, t->id);
 
+  g_hash_table_add (c->overlapped, t);
   add_finding (c, consent ? "overlaps-title-with-consent" : "overlaps-title",
                consent ? ZONES_SEVERITY_INFO : ZONES_SEVERITY_ERROR, m2, t->id, piece,
                "%s title %s%s%s%s overlaps the zone by %s (%.2f %%)%s", t->type ? t->type : "A",
@@ -693,18 +705,6 @@ country_piece (Check *c, guint index, GisGeometry *piece, double m2, gpointer da
   return TRUE;
 }
 
-/* Distance in metres between the zone and a title, in a projection true to distance at the
- * zone (azimuthal equidistant centred on it). */
-static double
-distance_m (Check *c, GisGeometry *zone, GisGeometry *title, GisTransform *to_local, GError **error)
-{
-  g_autoptr(GisGeometry) a = gis_transform_geometry (to_local, zone, error);
-  g_autoptr(GisGeometry) b = a ? gis_transform_geometry (to_local, title, error) : NULL;
-  if (b == NULL)
-    return -1;
-  return gis_geometry_distance (a, b, error);
-}
-
 /**
  * zones_validator_check:
  * @zone: the zone (its geometry in the project CRS)
@@ -716,9 +716,9 @@ GPtrArray *
 zones_validator_check (ZonesValidator *v, const ZonesZone *zone, double *zone_ha, GError **error)
 {
   g_autoptr(GPtrArray) findings = g_ptr_array_new_with_free_func ((GDestroyNotify) zones_finding_free);
-  g_autoptr(GisAreaMeter) meter = NULL;
   g_autofree char *reason = NULL;
-  Check c = { v, NULL, findings, 0 };
+  g_autoptr(GHashTable) overlapped = g_hash_table_new (NULL, NULL);
+  Check c = { v, NULL, findings, 0, overlapped };
   GisGeometry *g;
   const ZonesZoneRules *rules = &v->rules;
 
@@ -735,10 +735,9 @@ zones_validator_check (ZonesValidator *v, const ZonesZone *zone, double *zone_ha
                    "The zone's shape is not valid: %s", reason);
       return g_steal_pointer (&findings);
     }
-  meter = gis_area_meter_new (v->crs, error);
-  if (meter == NULL || !gis_area_meter_measure (meter, g, &c.zone_m2, error))
+  if (!gis_area_meter_measure (v->meter, g, &c.zone_m2, error))
     return NULL;
-  c.meter = meter;
+  c.meter = v->meter;
   if (zone_ha != NULL)
     *zone_ha = c.zone_m2 / 1e4;
 
@@ -759,8 +758,7 @@ zones_validator_check (ZonesValidator *v, const ZonesZone *zone, double *zone_ha
   if (rules->grid_arcsec > 0)
     {
       ZonesGrid grid;
-      g_autoptr(GisTransform) to_ll = gis_transform_new (v->crs, v->wgs84, error);
-      g_autoptr(GisGeometry) ll = to_ll ? gis_transform_geometry (to_ll, g, error) : NULL;
+      g_autoptr(GisGeometry) ll = gis_transform_geometry (v->to_wgs84, g, error);
       guint cells = 0;
       double misfit = 0;
       gboolean aligned;
@@ -887,48 +885,34 @@ zones_validator_check (ZonesValidator *v, const ZonesZone *zone, double *zone_ha
                      zone->mineral ? zone->mineral : "", 100 * rules->min_deposit_share);
     }
 
-  /* Distance to industrial titles. */
+  /* Distance to industrial titles: the closest points in the project CRS, measured as a
+   * geodesic on the ellipsoid. */
   if (!isnan (rules->min_distance_industrial_m) && rules->min_distance_industrial_m > 0 &&
       v->industrial->len > 0)
     {
       GisEnvelope e;
-      double pad, cx, cy;
-      g_autoptr(GisTransform) to_ll = gis_transform_new (v->crs, v->wgs84, error);
-      g_autoptr(GisCrs) local = NULL;
-      g_autoptr(GisTransform) to_local = NULL;
+      /* A box that surely holds everything within the distance: a degree is at least
+       * 100 km on the ground wherever zones are drawn (|lat| < 25°). */
+      double pad = gis_crs_is_geographic (v->crs) ? rules->min_distance_industrial_m / 100000.0
+                                                  : rules->min_distance_industrial_m * 1.01;
 
-      if (to_ll == NULL)
-        return NULL;
       gis_geometry_get_envelope (g, &e);
-      cx = (e.min_x + e.max_x) / 2;
-      cy = (e.min_y + e.max_y) / 2;
-      if (!gis_transform_points (to_ll, &cx, &cy, 1, error))
-        return NULL;
-      /* A box that surely holds everything within the distance: degrees shrink no further
-       * than 1/111 km here. */
-      pad = gis_crs_is_geographic (v->crs) ? rules->min_distance_industrial_m / 100000.0
-                                           : rules->min_distance_industrial_m * 1.01;
-      {
-        g_autofree char *def = g_strdup_printf ("+proj=aeqd +lat_0=%.9f +lon_0=%.9f "
-                                                "+datum=WGS84 +units=m +no_defs", cy, cx);
-        local = gis_crs_new_from_user_input (def, error);
-      }
-      to_local = local ? gis_transform_new (v->crs, local, error) : NULL;
-      if (to_local == NULL)
-        return NULL;
       for (guint i = 0; i < v->industrial->len; i++)
         {
           Title *t = g_ptr_array_index (v->industrial, i);
           GisEnvelope te;
-          double d;
+          double x[2], y[2], d;
 
+          if (g_hash_table_contains (overlapped, t))
+            continue;
           gis_geometry_get_envelope (t->geometry, &te);
           if (te.min_x > e.max_x + pad || te.max_x < e.min_x - pad ||
               te.min_y > e.max_y + pad || te.max_y < e.min_y - pad)
             continue;
-          d = distance_m (&c, g, t->geometry, to_local, error);
-          if (d < 0)
+          if (!gis_geometry_nearest_points (g, t->geometry, x, y, error) ||
+              !gis_transform_points (v->to_wgs84, x, y, 2, error))
             return NULL;
+          d = gis_geodesic_distance (x[0], y[0], x[1], y[1]);
           if (d > 0 && d < rules->min_distance_industrial_m)
             add_finding (&c, "near-industrial", ZONES_SEVERITY_WARNING, 0, t->id, NULL,
                          "Industrial title %s%s%s%s is %.0f m from the zone (less than %g m)",
