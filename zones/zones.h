@@ -5,6 +5,7 @@
 #pragma once
 
 #include "gis.h"
+#include "zones-capacity.h"
 #include "zones-error.h"
 #include "zones-grid.h"
 #include "zones-layer.h"
