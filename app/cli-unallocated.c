@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "cli-unallocated"
 
+#include <math.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -77,9 +78,15 @@ print_text (ZonesUnallocatedResult *r, const char *as_of)
                                            (GCompareFunc) g_strcmp0);
 
   printf ("Unallocated deposit land on %s\n", as_of);
-  printf ("  deposit land in scope  %14.2f ha (%u deposits)\n", r->deposit_ha, r->n_deposits);
-  printf ("  candidate land         %14.2f ha in %u pieces (%.1f %%)\n", r->total_ha,
-          r->candidates->len, r->deposit_ha > 0 ? 100 * r->total_ha / r->deposit_ha : 0.0);
+  if (!isnan (r->deposit_ha))
+    {
+      printf ("  deposit land in scope  %14.2f ha (%u deposits)\n", r->deposit_ha, r->n_deposits);
+      printf ("  candidate land         %14.2f ha in %u pieces (%.1f %%)\n", r->total_ha,
+              r->candidates->len, r->deposit_ha > 0 ? 100 * r->total_ha / r->deposit_ha : 0.0);
+    }
+  else
+    printf ("  candidate land         %14.2f ha in %u pieces, from %u deposits in scope\n",
+            r->total_ha, r->candidates->len, r->n_deposits);
   for (GList *l = minerals; l; l = l->next)
     printf ("    %-20s %14.2f ha\n", (char *) l->data,
             *(double *) g_hash_table_lookup (r->by_mineral, l->data));
@@ -130,6 +137,7 @@ cli_unallocated (int argc, char **argv)
   g_autofree char *raster_confidence = NULL;
   double threshold = G_MAXDOUBLE;
   gboolean include_pending = FALSE, repair = FALSE, overwrite = FALSE, json = FALSE;
+  gboolean deposit_total = FALSE;
   int threads = 2;
   GOptionEntry entries[] = {
     { "deposits", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &deposits, "Deposit layer (vector or raster)", "FILE" },
@@ -149,6 +157,8 @@ cli_unallocated (int argc, char **argv)
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Write the result layers to a new GeoPackage", "FILE.gpkg" },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite, "Replace --out if it exists", NULL },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Worker threads (default 2)", "N" },
+    { "deposit-total", 0, 0, G_OPTION_ARG_NONE, &deposit_total,
+      "Also measure all deposit land in scope (a dissolve of every deposit)", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { NULL }
   };
@@ -170,6 +180,7 @@ cli_unallocated (int argc, char **argv)
   zones_unallocated_params_init (&params);
   params.pending_free = include_pending;
   params.repair = repair;
+  params.measure_deposits = deposit_total;
   params.n_threads = (guint) CLAMP (threads, 1, 8);
   params.minerals = split_list (minerals);
   params.confidence = split_list (confidence);

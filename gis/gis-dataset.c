@@ -75,6 +75,20 @@ sniff_refused_format (const char *path)
   return NULL;
 }
 
+const char *const *
+_gis_csv_open_options (void)
+{
+  static const char *const options[] = {
+    "X_POSSIBLE_NAMES=longitude,lon,long,x,lng,Longitude,LONGITUDE,LON,X",
+    "Y_POSSIBLE_NAMES=latitude,lat,y,Latitude,LATITUDE,LAT,Y",
+    "KEEP_GEOM_COLUMNS=YES",
+    "AUTODETECT_TYPE=NO",
+    "EMPTY_STRING_AS_NULL=YES",
+    NULL
+  };
+  return options;
+}
+
 /**
  * gis_dataset_open:
  * @path: a local file; URLs, `/vsi` paths and database strings are refused here
@@ -139,19 +153,10 @@ gis_dataset_open (const char *path, GisOpenFlags flags, GError **error)
     gdal_flags |= GDAL_OF_UPDATE;
   g_ptr_array_add (allowed, NULL);
 
-  /* CSV: points from lon/lat-like columns, every attribute kept as text so that an empty
-   * cell stays unknown instead of becoming 0. */
   lower = g_ascii_strdown (path, -1);
   if (g_str_has_suffix (lower, ".csv"))
-    {
-      g_ptr_array_add (open_options, g_strdup ("X_POSSIBLE_NAMES=longitude,lon,long,x,lng,"
-                                               "Longitude,LONGITUDE,LON,X"));
-      g_ptr_array_add (open_options, g_strdup ("Y_POSSIBLE_NAMES=latitude,lat,y,Latitude,"
-                                               "LATITUDE,LAT,Y"));
-      g_ptr_array_add (open_options, g_strdup ("KEEP_GEOM_COLUMNS=YES"));
-      g_ptr_array_add (open_options, g_strdup ("AUTODETECT_TYPE=NO"));
-      g_ptr_array_add (open_options, g_strdup ("EMPTY_STRING_AS_NULL=YES"));
-    }
+    for (const char *const *o = _gis_csv_open_options (); *o; o++)
+      g_ptr_array_add (open_options, g_strdup (*o));
   g_ptr_array_add (open_options, NULL);
 
   self = g_object_new (GIS_TYPE_DATASET, NULL);

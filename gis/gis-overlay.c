@@ -306,14 +306,22 @@ union_of_hits (GisOverlay *self, GisGeosThread *t, GisGeometry *target, GEOSGeom
         goto fail;
       if (r == 0)
         continue;
-      r = GEOSPreparedCoveredBy_r (t->handle, prep, c);
-      if (r == 2)
-        goto fail;
-      if (r == 1)
-        {
-          *covered = TRUE;
-          break;
-        }
+      /* Only a cutter whose box holds the target's can cover it. */
+      {
+        const GisEnvelope *ce = &g_array_index (self->boxes, GisEnvelope, k);
+        if (ce->min_x <= e.min_x && ce->min_y <= e.min_y && ce->max_x >= e.max_x &&
+            ce->max_y >= e.max_y)
+          {
+            r = GEOSPreparedCoveredBy_r (t->handle, prep, c);
+            if (r == 2)
+              goto fail;
+            if (r == 1)
+              {
+                *covered = TRUE;
+                break;
+              }
+          }
+      }
       {
         const GisEnvelope *ce = &g_array_index (self->boxes, GisEnvelope, k);
         GEOSGeometry *clipped;
@@ -530,7 +538,13 @@ gis_overlay_split (GisOverlay *self, GisGeometry *target, GArray *indices, GErro
       if (r == 0)
         continue;
       if (r == 1)
-        r = GEOSPreparedCoveredBy_r (t->handle, prep, c);
+        {
+          GisEnvelope te;
+          const GisEnvelope *ce = &g_array_index (self->boxes, GisEnvelope, k);
+          gis_geometry_get_envelope (target, &te);
+          r = ce->min_x <= te.min_x && ce->min_y <= te.min_y && ce->max_x >= te.max_x &&
+              ce->max_y >= te.max_y ? GEOSPreparedCoveredBy_r (t->handle, prep, c) : 0;
+        }
       if (r == 2)
         goto fail;
       if (r == 1)

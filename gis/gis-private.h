@@ -69,6 +69,10 @@ void           _gis_geometry_foreach_line (GisGeometry *geometry,
                                            GisRingFunc  func,
                                            gpointer     user_data);
 
+/* GDAL open options for CSV files: points from lon/lat-like columns, every attribute kept as
+ * text so that an empty cell stays unknown instead of becoming 0. NULL-terminated. */
+const char *const *_gis_csv_open_options (void);
+
 /* CPL errors of the current thread are collected between begin and end; end turns the
  * last one into a GError prefixed with @context if the call failed. */
 void           _gis_cpl_begin          (void);

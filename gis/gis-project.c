@@ -970,10 +970,6 @@ embed_layer (GisProject *self, GisProjectLayer *l, GCancellable *cancellable, GE
   g_autofree char *path = gis_project_resolve_source (self, l);
   const char *drivers[] = { "GPKG", "ESRI Shapefile", "GeoJSON", "CSV", "KML", "FlatGeobuf",
                             NULL };
-  const char *csv_options[] = { "X_POSSIBLE_NAMES=longitude,lon,long,x,lng,Longitude,LONGITUDE,LON,X",
-                                "Y_POSSIBLE_NAMES=latitude,lat,y,Latitude,LATITUDE,LAT,Y",
-                                "KEEP_GEOM_COLUMNS=YES", "AUTODETECT_TYPE=NO",
-                                "EMPTY_STRING_AS_NULL=YES", NULL };
   g_autofree char *lower = g_ascii_strdown (path, -1);
   GDALDatasetH src;
   OGRLayerH src_layer;
@@ -985,7 +981,7 @@ embed_layer (GisProject *self, GisProjectLayer *l, GCancellable *cancellable, GE
   OGRSpatialReferenceH srs = NULL;
 
   src = GDALOpenEx (path, GDAL_OF_VECTOR, drivers,
-                    g_str_has_suffix (lower, ".csv") ? csv_options : NULL, NULL);
+                    g_str_has_suffix (lower, ".csv") ? _gis_csv_open_options () : NULL, NULL);
   if (src == NULL)
     {
       g_set_error (error, GIS_ERROR, GIS_ERROR_OPEN, "Could not open “%s” to embed it", path);

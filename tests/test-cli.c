@@ -302,7 +302,7 @@ test_unallocated_on_project (void **state)
   copy_file (demo, proj);
   copy_file (cover, cover_copy);
 
-  cli (&a, "unallocated", proj, "--json", "--out", out, NULL);
+  cli (&a, "unallocated", proj, "--json", "--deposit-total", "--out", out, NULL);
   assert_int_equal (a.status, 0);
   o = parse (a.out, &pa);
   assert_string_equal (json_object_get_string_member (o, "as_of"), "2026-01-01");

@@ -329,6 +329,36 @@ test_invalid_input_stops_or_is_repaired (void **state)
 }
 
 static void
+test_feature_without_shape_is_listed (void **state)
+{
+  /* A deposit with no geometry is not dropped silently: the run stops naming it, and with
+   * --repair it is listed (not repaired) while the rest goes on. */
+  Case c;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dep = NULL;
+  g_autofree char *g = rect_json (29.0, -2.01, 29.01, -2.0);
+  const char *pairs[] = { g, deposit_props, "null", deposit_props, NULL };
+  ZonesUnallocatedResult *r;
+
+  case_init (&c, "2026-01-01");
+  dep = write_layer (c.dir, "deposits.geojson", 4326, pairs);
+  add_input (c.p.deposits, dep, "deposits");
+  r = zones_unallocated_run (&c.p, NULL, &error);
+  assert_null (r);
+  assert_error_contains (error, "feature 1 (no geometry)");
+  g_clear_error (&error);
+  c.p.repair = TRUE;
+  r = run_ok (&c);
+  assert_int_equal (r->invalid_inputs->len, 1);
+  assert_string_equal (((ZonesInvalidInput *) g_ptr_array_index (r->invalid_inputs, 0))->reason,
+                       "no geometry");
+  assert_false (((ZonesInvalidInput *) g_ptr_array_index (r->invalid_inputs, 0))->repaired);
+  assert_close_rel (r->total_ha, quad_ha (29.0, -2.01, 29.01, -2.0), 1e-6);
+  zones_unallocated_result_free (r);
+  case_clear (&c);
+}
+
+static void
 test_bad_title_values_are_named (void **state)
 {
   Case c;
@@ -449,8 +479,11 @@ test_overlapping_deposits_counted_once (void **state)
   case_init (&c, "2026-01-01");
   dep = write_layer (c.dir, "deposits.geojson", 4326, pairs);
   add_input (c.p.deposits, dep, "deposits");
+  c.p.measure_deposits = TRUE;
   r = run_ok (&c);
   assert_int_equal (r->candidates->len, 2);
+  /* Nothing blocks here: all deposit land (their union) is candidate land. */
+  assert_close_rel (r->deposit_ha, quad_ha (29.0, -2.01, 29.015, -2.0), 1e-6);
   /* The union covers 29.000–29.015; each mineral keeps its own full area. */
   assert_close_rel (r->total_ha, quad_ha (29.0, -2.01, 29.015, -2.0), 1e-6);
   assert_close_rel (*(double *) g_hash_table_lookup (r->by_mineral, "gold"),
@@ -586,6 +619,7 @@ main (void)
     cmocka_unit_test (test_sliver_is_found),
     cmocka_unit_test (test_buffer_same_in_lonlat_and_utm),
     cmocka_unit_test (test_invalid_input_stops_or_is_repaired),
+    cmocka_unit_test (test_feature_without_shape_is_listed),
     cmocka_unit_test (test_bad_title_values_are_named),
     cmocka_unit_test (test_lsm_review_conditional_and_admin),
     cmocka_unit_test (test_overlapping_deposits_counted_once),

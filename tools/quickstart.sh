@@ -26,7 +26,7 @@ case "$what" in
     rm -rf _build/demo && mkdir -p _build/demo/sources
     cp sample-data/kivu-demo.gpkg _build/demo/
     cp sample-data/sources/landcover.tif _build/demo/sources/
-    "$cli" unallocated _build/demo/kivu-demo.gpkg --out _build/demo/unallocated.gpkg --overwrite
+    "$cli" unallocated _build/demo/kivu-demo.gpkg --deposit-total --out _build/demo/unallocated.gpkg --overwrite
     echo
     echo "Open _build/demo/unallocated.gpkg in QGIS to see the candidate land."
     ;;

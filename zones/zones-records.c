@@ -195,8 +195,18 @@ read_cb (GisFeature *f, gpointer user_data, GError **error)
   ZonesRecord *r;
   g_autoptr(GisGeometry) geometry = NULL;
 
+  /* A feature without a shape cannot take part; it is listed like an invalid one, never
+   * dropped silently. */
   if (f->geometry == NULL || gis_geometry_is_empty (f->geometry))
-    return TRUE;
+    {
+      ZonesInvalidInput *bad = g_new0 (ZonesInvalidInput, 1);
+      bad->layer = g_strdup (set->input->label);
+      bad->fid = f->fid;
+      bad->reason = g_strdup (f->geometry == NULL ? "no geometry" : "empty geometry");
+      bad->repaired = FALSE;
+      g_ptr_array_add (set->invalid, bad);
+      return TRUE;
+    }
   geometry = gis_geometry_ref (f->geometry);
   {
     g_autofree char *reason = NULL;

@@ -5,6 +5,8 @@
  */
 #define G_LOG_DOMAIN "zones-unallocated"
 
+#include <math.h>
+
 #include <json-glib/json-glib.h>
 
 #include "zones-error.h"
@@ -158,7 +160,10 @@ zones_unallocated_summary_to_json (ZonesUnallocatedResult *r)
   json_builder_set_member_name (b, "total_ha");
   json_builder_add_double_value (b, r->total_ha);
   json_builder_set_member_name (b, "deposit_ha");
-  json_builder_add_double_value (b, r->deposit_ha);
+  if (isnan (r->deposit_ha))
+    json_builder_add_null_value (b);
+  else
+    json_builder_add_double_value (b, r->deposit_ha);
   json_builder_set_member_name (b, "by_mineral");
   json_builder_begin_object (b);
   for (GList *l = minerals; l; l = l->next)

@@ -459,8 +459,9 @@ boxed_double (double v)
 }
 
 /* Area of the union of candidate pieces (their working-CRS geometries, as the overlay made
- * them). Pieces from overlapping deposits overlap; the union counts such land once. Only
- * groups of pieces that really overlap are dissolved. */
+ * them). Pieces from overlapping deposits overlap; the union counts such land once. Pieces
+ * are grouped by overlapping boxes (union-find), and only groups of more than one piece are
+ * dissolved, each with one cascaded union — never pair by pair. */
 static gboolean
 union_area (GPtrArray *pieces, GisCrs *crs, double *ha, GError **error)
 {
@@ -493,23 +494,9 @@ union_area (GPtrArray *pieces, GisCrs *crs, double *ha, GError **error)
       for (guint k = 0; k < hits->len; k++)
         {
           guint j = g_array_index (hits, guint, k);
-          ZonesCandidate *b;
-          g_autoptr(GisGeometry) inter = NULL;
           guint ri, rj;
 
           if (j <= i)
-            continue;
-          b = g_ptr_array_index (pieces, j);
-          if (!gis_geometry_intersects (a->work_geometry, b->work_geometry, error))
-            {
-              if (error != NULL && *error != NULL)
-                return FALSE;
-              continue;
-            }
-          inter = gis_geometry_intersection (a->work_geometry, b->work_geometry, error);
-          if (inter == NULL)
-            return FALSE;
-          if (gis_geometry_planar_area (inter) <= 0)
             continue;
           for (ri = i; parent[ri] != ri; ri = parent[ri]);
           for (rj = j; parent[rj] != rj; rj = parent[rj]);
@@ -1143,7 +1130,9 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
       g_ptr_array_sort (result->lsm_review, compare_lsm);
     }
 
-  /* The deposit land in scope, for context ("x % of it is free"). */
+  /* The deposit land in scope, for context ("x % of it is free"), when asked for. */
+  result->deposit_ha = NAN;
+  if (p->measure_deposits)
   {
     g_autoptr(GPtrArray) as_candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
     for (guint i = 0; i < deposits->len; i++)

@@ -24,6 +24,8 @@ G_BEGIN_DECLS
  * @pending_free: pending applications do not block (by default they do)
  * @repair: repair invalid input geometries instead of stopping
  * @output_crs: the CRS results are written in
+ * @measure_deposits: also measure the union of the deposits in scope (for "x % of the
+ *   deposit land is free"); a dissolve of every deposit, as costly as the overlay itself
  */
 typedef struct {
   GPtrArray   *deposits;
@@ -45,6 +47,7 @@ typedef struct {
   const char  *raster_confidence;
   const char  *raster_deposit_type;
   guint        n_threads;
+  gboolean     measure_deposits;
 } ZonesUnallocatedParams;
 
 typedef struct {
@@ -87,7 +90,7 @@ typedef struct {
   GPtrArray  *warnings;       /* char* */
   GHashTable *by_mineral;     /* char* → double* (ha) */
   double      total_ha;
-  double      deposit_ha;
+  double      deposit_ha;     /* NAN unless measured */
   char       *working_crs;
   GisCrs     *output_crs;
   guint       n_deposits;

@@ -15,5 +15,6 @@
 #include "zones-rulepack.h"
 #include "zones-rules.h"
 #include "zones-schema.h"
+#include "zones-sites.h"
 #include "zones-unallocated.h"
 #include "zones-validate.h"
