@@ -35,6 +35,7 @@ int   cli_project      (int argc, char **argv);
 int   cli_area         (int argc, char **argv);
 int   cli_unallocated  (int argc, char **argv);
 int   cli_zone         (int argc, char **argv);
+int   cli_capacity     (int argc, char **argv);
 int cli_sites (int argc, char **argv);
 
 G_END_DECLS

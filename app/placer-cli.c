@@ -22,6 +22,7 @@ static const struct {
   { "area", cli_area, "geodesic area of each polygon in a file, in hectares" },
   { "unallocated", cli_unallocated, "deposit land that no title holds, and the LSM review list" },
   { "zone", cli_zone, "the zone register: add, validate, designate, history, undo" },
+  { "capacity", cli_capacity, "how many miners each zone can carry, and what binds it" },
   { "sites", cli_sites, "ASM sites: import visits, latest visit per site, certification" },
 };
 

@@ -397,6 +397,75 @@ test_unallocated_on_project (void **state)
   test_rmtree (dir);
 }
 
+static void
+test_capacity_load (void **state)
+{
+  /* Three sites with 300 + 400 + 500 workers in a zone whose capacity is 800 (parameters
+   * chosen so): load 1.5, flagged, exit 1. The zone is exactly the deposit, so the workable
+   * area is the quadrangle's area, computed here in closed form. */
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *proj = g_build_filename (dir, "p.gpkg", NULL);
+  g_autofree char *dep = g_build_filename (dir, "deposits.geojson", NULL);
+  g_autofree char *sites = g_build_filename (dir, "sites.csv", NULL);
+  g_autofree char *params = g_build_filename (dir, "params.csv", NULL);
+  double area = quad_ha_for_cli (29.0, -2.05, 29.05, -2.0);
+  double plot = area * 7 / 800;
+  g_autofree char *plot_text = NULL;
+  g_autoptr(GString) table = g_string_new ("commodity,deposit_type,method,parameter,low,central,high,provenance\n");
+  const char *big[] = { "thickness_m", "density_t_m3", "mineable_fraction", "water_allowed_share",
+                        "grade_kg_per_t", "recovery", "price_usd_per_kg", "miner_share" };
+  const char *small[] = { "ore_t_per_miner_day", "working_days_per_year",
+                          "planning_horizon_years", "water_m3_per_t",
+                          "domestic_m3_per_person_day", "household_factor",
+                          "living_income_usd_per_year" };
+  g_auto(Run) a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 }, e = { 0 };
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *o;
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  assert_true (g_file_set_contents (dep,
+    "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+    "{\"COMMOD\":\"Gold\",\"CONF\":\"Known\"},\"geometry\":{\"type\":\"Polygon\","
+    "\"coordinates\":[[[29.0,-2.05],[29.05,-2.05],[29.05,-2.0],[29.0,-2.0],[29.0,-2.05]]]}}]}",
+    -1, NULL));
+  assert_true (g_file_set_contents (sites,
+    "pcode,name,visit_date,longitude,latitude,workers_numb,mineral1\n"
+    "s1,Alpha,2020-01-01,29.01,-2.01,300,Or\n"
+    "s2,Beta,2020-01-01,29.02,-2.02,400,Or\n"
+    "s3,Gamma,2020-01-01,29.03,-2.03,500,Or\n"
+    "s4,Outside,2020-01-01,29.30,-2.30,900,Or\n", -1, NULL));
+  plot_text = g_strdup (g_ascii_dtostr (buf, sizeof buf, plot));
+  g_string_append_printf (table, "*,*,*,plot_ha_per_team,%s,%s,%s,test\n", plot_text, plot_text,
+                          plot_text);
+  g_string_append (table, "*,*,*,team_size,7,7,7,test\n");
+  for (guint i = 0; i < G_N_ELEMENTS (big); i++)
+    g_string_append_printf (table, "*,*,*,%s,1000,1000,1000,test\n", big[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (small); i++)
+    g_string_append_printf (table, "*,*,*,%s,1,1,1,test\n", small[i]);
+  assert_true (g_file_set_contents (params, table->str, -1, NULL));
+
+  cli (&a, "project", "new", proj, "--as-of", "2026-01-01", NULL);
+  cli (&b, "project", "add-layer", proj, dep, "--role", "deposits", NULL);
+  cli (&c, "sites", "import", proj, sites, "--crs", "EPSG:4326", NULL);
+  cli (&d, "zone", "add", proj, "--wkt",
+       "POLYGON ((29.0 -2.05, 29.05 -2.05, 29.05 -2.0, 29.0 -2.0, 29.0 -2.05))", "--mineral",
+       "gold", NULL);
+  assert_int_equal (a.status + b.status + d.status, 0);
+  assert_true (c.status == 0);
+  cli (&e, "capacity", proj, "Z-0001", "--params", params, "--json", NULL);
+  assert_int_equal (e.status, 1);
+  o = parse (e.out, &parser);
+  assert_close_rel (json_object_get_double_member (o, "workable_ha"), area, 1e-6);
+  assert_close_rel (json_object_get_double_member (json_object_get_object_member (o, "capacity"),
+                                                   "central"), 800, 1e-6);
+  assert_string_equal (json_object_get_string_member (o, "binding"), "area");
+  assert_int_equal (json_object_get_int_member (o, "observed_workers"), 1200);
+  assert_int_equal (json_object_get_int_member (o, "sites"), 3);
+  assert_close_rel (json_object_get_double_member (o, "load_ratio"), 1.5, 1e-6);
+  assert_true (json_object_get_boolean_member (o, "over_capacity"));
+  test_rmtree (dir);
+}
+
 int
 main (void)
 {
@@ -407,6 +476,7 @@ main (void)
     cmocka_unit_test (test_area_bad_inputs),
     cmocka_unit_test (test_project_workflow),
     cmocka_unit_test (test_unallocated_on_project),
+    cmocka_unit_test (test_capacity_load),
   };
 
   return cmocka_run_group_tests_name ("cli", tests, NULL, NULL);

@@ -91,8 +91,9 @@ gboolean
 zones_zone_rules_from_rulepack (ZonesZoneRules *rules, const char *iso3, GError **error)
 {
   g_autofree char *dir = g_build_filename (zones_data_dir (), "rulepacks", NULL);
-  g_autoptr(ZonesRulePack) pack = zones_rulepack_find_for_country (iso3 ? iso3 : "generic", dir,
-                                                                   error);
+  g_autofree char *generic = g_build_filename (dir, "generic.placer-rules", NULL);
+  g_autoptr(ZonesRulePack) pack = iso3 ? zones_rulepack_find_for_country (iso3, dir, error)
+                                       : zones_rulepack_new_from_file (generic, error);
   const char *shape = NULL;
   double v;
   gboolean b;
@@ -226,6 +227,10 @@ struct _ZonesValidator {
   GPtrArray      *zone_geoms;
   GisOverlay     *zones_o;
 
+  /* Water sources with a yield (m³/day), for carrying capacity */
+  GPtrArray      *water_sources;  /* GisGeometry* */
+  GArray         *water_yield;    /* double */
+
   /* Made once: creating transforms costs more than a whole check. */
   GisAreaMeter   *meter;
   GisTransform   *to_wgs84;
@@ -273,6 +278,8 @@ zones_validator_free (ZonesValidator *v)
   g_clear_pointer (&v->zone_geoms, g_ptr_array_unref);
   g_clear_pointer (&v->zones_o, gis_overlay_free);
   g_clear_pointer (&v->meter, gis_area_meter_free);
+  g_clear_pointer (&v->water_sources, g_ptr_array_unref);
+  g_clear_pointer (&v->water_yield, g_array_unref);
   g_clear_pointer (&v->to_wgs84, gis_transform_free);
   g_free (v);
 }
@@ -441,17 +448,29 @@ zones_validator_new (const ZonesValidatorInputs *in, GCancellable *cancellable, 
             return NULL;
         }
     }
+  v->water_sources = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+  v->water_yield = g_array_new (FALSE, FALSE, sizeof (double));
   for (guint i = 0; in->water && i < in->water->len; i++)
     {
       ZonesRecordSet *set = read_set (v, g_ptr_array_index (in->water, i), cancellable, error);
+      int iy;
       if (set == NULL)
         return NULL;
+      iy = zones_record_set_field_index (set, "yield_m3_day");
       for (guint k = 0; k < set->records->len; k++)
         {
           ZonesRecord *r = g_ptr_array_index (set->records, k);
           GisGeometryType t = gis_geometry_get_geometry_type (r->geometry);
+          char *end = NULL;
+          double y = r->values[iy] ? g_ascii_strtod (r->values[iy], &end) : NAN;
+
           if (t == GIS_GEOMETRY_POLYGON || t == GIS_GEOMETRY_MULTIPOLYGON)
             g_ptr_array_add (water, gis_geometry_ref (r->geometry));
+          if (isfinite (y) && y >= 0 && end != NULL && *end == '\0')
+            {
+              g_ptr_array_add (v->water_sources, gis_geometry_ref (r->geometry));
+              g_array_append_val (v->water_yield, y);
+            }
         }
     }
   v->water_o = gis_overlay_new (water, error);
@@ -1051,4 +1070,70 @@ zones_change_status (ZonesRegister *reg, ZonesValidator *validator, const char *
       z->date_designated = gis_now_iso8601 ();
     }
   return zones_register_update (reg, z, version, "zone-status", error);
+}
+
+/**
+ * zones_validator_workable_area:
+ * @workable_ha: (out): the zone ∩ known and probable deposits of its mineral (any mineral when
+ *   it has none) − excluded land use and buffers, geodesic
+ *
+ * The area the carrying-capacity model works on.
+ */
+gboolean
+zones_validator_workable_area (ZonesValidator *v, const ZonesZone *zone, double *workable_ha,
+                               GError **error)
+{
+  GisOverlay *deposits;
+  g_autoptr(GisGeometry) work = NULL;
+  double m2 = 0;
+
+  g_return_val_if_fail (v != NULL && zone != NULL && zone->geometry != NULL, FALSE);
+
+  *workable_ha = 0;
+  deposits = g_hash_table_lookup (v->deposits_o, zone->mineral ? zone->mineral : "*");
+  if (deposits == NULL)
+    return TRUE;
+  work = gis_overlay_intersect (deposits, zone->geometry, error);
+  for (guint i = 0; work != NULL && i < v->excluded->len; i++)
+    {
+      ClassOverlay *co = g_ptr_array_index (v->excluded, i);
+      GisGeometry *rest = gis_overlay_subtract (co->overlay, work, error);
+      gis_geometry_unref (work);
+      work = rest;
+    }
+  if (work == NULL || !gis_area_meter_measure (v->meter, work, &m2, error))
+    return FALSE;
+  *workable_ha = m2 / 1e4;
+  return TRUE;
+}
+
+/**
+ * zones_validator_water_m3_day:
+ * @distance_m: sources within this distance of the zone count
+ *
+ * Returns: the summed yield (m³/day) of the water sources within @distance_m of the zone, or
+ *   NAN when no water layer gives yields (water is then not assessed)
+ */
+double
+zones_validator_water_m3_day (ZonesValidator *v, const ZonesZone *zone, double distance_m,
+                              GError **error)
+{
+  double total = 0;
+
+  g_return_val_if_fail (v != NULL && zone != NULL, NAN);
+
+  if (v->water_sources->len == 0)
+    return NAN;
+  for (guint i = 0; i < v->water_sources->len; i++)
+    {
+      GisGeometry *w = g_ptr_array_index (v->water_sources, i);
+      double x[2], y[2];
+
+      if (!gis_geometry_nearest_points (zone->geometry, w, x, y, error) ||
+          !gis_transform_points (v->to_wgs84, x, y, 2, error))
+        return NAN;
+      if (gis_geodesic_distance (x[0], y[0], x[1], y[1]) <= distance_m)
+        total += g_array_index (v->water_yield, double, i);
+    }
+  return total;
 }

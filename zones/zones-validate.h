@@ -102,6 +102,14 @@ GPtrArray      *zones_validator_check     (ZonesValidator *validator,
                                            double        *zone_ha,
                                            GError       **error);
 gboolean        zones_findings_have_errors (GPtrArray    *findings);
+gboolean        zones_validator_workable_area (ZonesValidator *validator,
+                                           const ZonesZone *zone,
+                                           double         *workable_ha,
+                                           GError        **error);
+double          zones_validator_water_m3_day (ZonesValidator *validator,
+                                           const ZonesZone *zone,
+                                           double          distance_m,
+                                           GError        **error);
 gboolean        zones_change_status       (ZonesRegister  *reg,
                                            ZonesValidator *validator,
                                            const char     *zone_id,
