@@ -23,6 +23,7 @@ static const struct {
   { "unallocated", cli_unallocated, "deposit land that no title holds, and the LSM review list" },
   { "zone", cli_zone, "the zone register: add, validate, designate, history, undo" },
   { "capacity", cli_capacity, "how many miners each zone can carry, and what binds it" },
+  { "clusters", cli_clusters, "clusters of ASM sites, and those that straddle a border" },
   { "sites", cli_sites, "ASM sites: import visits, latest visit per site, certification" },
 };
 

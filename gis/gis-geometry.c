@@ -476,6 +476,70 @@ gis_geometry_new_rectangle (double min_x, double min_y, double max_x, double max
   return _gis_geometry_new_trusted (bytes);
 }
 
+static void
+put_u32 (GByteArray *b, guint32 v)
+{
+  v = GUINT32_TO_LE (v);
+  g_byte_array_append (b, (const guint8 *) &v, 4);
+}
+
+static void
+put_f64 (GByteArray *b, double d)
+{
+  guint64 u;
+  memcpy (&u, &d, 8);
+  u = GUINT64_TO_LE (u);
+  g_byte_array_append (b, (const guint8 *) &u, 8);
+}
+
+/**
+ * gis_geometry_new_point:
+ *
+ * Returns: (transfer full): a point
+ */
+GisGeometry *
+gis_geometry_new_point (double x, double y)
+{
+  g_autoptr(GByteArray) b = g_byte_array_sized_new (21);
+  g_autoptr(GBytes) bytes = NULL;
+  guint8 order = 1;
+
+  g_byte_array_append (b, &order, 1);
+  put_u32 (b, GIS_GEOMETRY_POINT);
+  put_f64 (b, x);
+  put_f64 (b, y);
+  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&b));
+  return _gis_geometry_new_trusted (bytes);
+}
+
+/**
+ * gis_geometry_new_multipoint:
+ * @x: (array length=n): x coordinates
+ * @y: (array length=n): y coordinates
+ *
+ * Returns: (transfer full): a multipoint
+ */
+GisGeometry *
+gis_geometry_new_multipoint (const double *x, const double *y, guint n)
+{
+  g_autoptr(GByteArray) b = g_byte_array_sized_new (9 + 21 * n);
+  g_autoptr(GBytes) bytes = NULL;
+  guint8 order = 1;
+
+  g_byte_array_append (b, &order, 1);
+  put_u32 (b, GIS_GEOMETRY_MULTIPOINT);
+  put_u32 (b, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_byte_array_append (b, &order, 1);
+      put_u32 (b, GIS_GEOMETRY_POINT);
+      put_f64 (b, x[i]);
+      put_f64 (b, y[i]);
+    }
+  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&b));
+  return _gis_geometry_new_trusted (bytes);
+}
+
 GisGeometry *
 gis_geometry_ref (GisGeometry *geometry)
 {
@@ -902,6 +966,37 @@ gis_geometry_distance (GisGeometry *a, GisGeometry *b, GError **error)
       return -1;
     }
   return d;
+}
+
+/**
+ * gis_geometry_hull:
+ * @concave_ratio: 1 (or more) for the convex hull; between 0 and 1 for a concave hull that
+ *   hugs the points more tightly as the ratio falls (GEOS concave hull by edge length ratio)
+ *
+ * Returns: (transfer full): the hull (a point or a line for fewer than three distinct points)
+ */
+GisGeometry *
+gis_geometry_hull (GisGeometry *geometry, double concave_ratio, GError **error)
+{
+  GisGeosThread *t;
+  g_autoptr(GEOSGeometry) g = NULL;
+  g_autoptr(GEOSGeometry) h = NULL;
+
+  g_return_val_if_fail (geometry != NULL, NULL);
+
+  t = _gis_geos ();
+  g = _gis_geometry_to_geos (t, geometry, error);
+  if (g == NULL)
+    return NULL;
+  _gis_geos_clear_message (t);
+  h = concave_ratio >= 1 ? GEOSConvexHull_r (t->handle, g)
+                         : GEOSConcaveHull_r (t->handle, g, MAX (concave_ratio, 0), 0);
+  if (h == NULL)
+    {
+      _gis_geos_set_error (t, error, "Hull failed");
+      return NULL;
+    }
+  return _gis_geometry_from_geos (t, h, error);
 }
 
 /**

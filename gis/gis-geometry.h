@@ -47,6 +47,11 @@ GisGeometry     *gis_geometry_new_rectangle     (double        min_x,
                                                  double        min_y,
                                                  double        max_x,
                                                  double        max_y);
+GisGeometry     *gis_geometry_new_point         (double        x,
+                                                 double        y);
+GisGeometry     *gis_geometry_new_multipoint    (const double *x,
+                                                 const double *y,
+                                                 guint         n);
 GisGeometry     *gis_geometry_ref               (GisGeometry  *geometry);
 void             gis_geometry_unref             (GisGeometry  *geometry);
 
@@ -97,6 +102,9 @@ gboolean         gis_geometry_contains          (GisGeometry  *a,
 double           gis_geometry_planar_area       (GisGeometry  *geometry);
 double           gis_geometry_distance          (GisGeometry  *a,
                                                  GisGeometry  *b,
+                                                 GError      **error);
+GisGeometry     *gis_geometry_hull              (GisGeometry  *geometry,
+                                                 double        concave_ratio,
                                                  GError      **error);
 gboolean         gis_geometry_nearest_points    (GisGeometry  *a,
                                                  GisGeometry  *b,

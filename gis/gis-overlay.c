@@ -25,6 +25,8 @@ struct _GisOverlay {
   GEOSSTRtree         *tree;
   GPtrArray           *tree_boxes;
   GArray              *is_rect;  /* gboolean per cutter: an axis-aligned rectangle */
+  GPtrArray           *prepared; /* const GEOSPreparedGeometry*, made on first need */
+  GMutex               prepare_lock;
 };
 
 /* A cadastral title made of one cell is an axis-aligned rectangle; cutting by it needs no
@@ -134,6 +136,8 @@ gis_overlay_new (GPtrArray *cutters, GError **error)
   self->tree = GEOSSTRtree_create_r (self->handle, 10);
   self->tree_boxes = g_ptr_array_new ();
   self->is_rect = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  self->prepared = g_ptr_array_new ();
+  g_mutex_init (&self->prepare_lock);
   for (guint i = 0; i < cutters->len; i++)
     {
       GisGeometry *c = g_ptr_array_index (cutters, i);
@@ -188,6 +192,11 @@ gis_overlay_free (GisOverlay *self)
   g_ptr_array_unref (self->tree_boxes);
   g_array_unref (self->boxes);
   g_array_unref (self->is_rect);
+  for (guint i = 0; i < self->prepared->len; i++)
+    if (g_ptr_array_index (self->prepared, i) != NULL)
+      GEOSPreparedGeom_destroy_r (self->handle, g_ptr_array_index (self->prepared, i));
+  g_ptr_array_unref (self->prepared);
+  g_mutex_clear (&self->prepare_lock);
   GEOS_finish_r (self->handle);
   g_free (self);
 }
@@ -450,6 +459,116 @@ gis_overlay_intersect (GisOverlay *self, GisGeometry *target, GError **error)
       return NULL;
     }
   return polygonal_result (t, r, error);
+}
+
+/* Cutter @index prepared (its segment and point-in-polygon indexes built), on first need. */
+static const GEOSPreparedGeometry *
+prepared_cutter (GisOverlay *self, guint index)
+{
+  const GEOSPreparedGeometry *prep;
+
+  g_mutex_lock (&self->prepare_lock);
+  if (self->prepared->len == 0)
+    g_ptr_array_set_size (self->prepared, self->geoms->len);
+  prep = g_ptr_array_index (self->prepared, index);
+  if (prep == NULL)
+    {
+      prep = GEOSPrepare_r (self->handle, g_ptr_array_index (self->geoms, index));
+      /* Its indexes are built lazily: build them now, while the lock is held. */
+      if (prep != NULL)
+        {
+          GEOSGeometry *probe = GEOSGeom_createPointFromXY_r (self->handle, 0, 0);
+          double d;
+          GEOSPreparedDistance_r (self->handle, prep, probe, &d);
+          GEOSPreparedIntersects_r (self->handle, prep, probe);
+          GEOSGeom_destroy_r (self->handle, probe);
+        }
+      g_ptr_array_index (self->prepared, index) = (gpointer) prep;
+    }
+  g_mutex_unlock (&self->prepare_lock);
+  return prep;
+}
+
+/**
+ * gis_overlay_locate:
+ * @x: a point's x
+ * @y: its y
+ *
+ * Point-in-polygon against the cutters, each prepared once: fast for many points against
+ * detailed polygons (sites against countries).
+ *
+ * Returns: the first cutter holding the point, or -1
+ */
+gint
+gis_overlay_locate (GisOverlay *self, double x, double y)
+{
+  GisGeosThread *t;
+  g_autoptr(GArray) hits = g_array_new (FALSE, FALSE, sizeof (guint));
+  GEOSGeometry *pt;
+  gint found = -1;
+
+  g_return_val_if_fail (self != NULL, -1);
+
+  t = _gis_geos ();
+  pt = GEOSGeom_createPointFromXY_r (t->handle, x, y);
+  GEOSSTRtree_query_r (t->handle, self->tree, pt, collect_cb, hits);
+  g_array_sort (hits, compare_uint);
+  for (guint i = 0; i < hits->len && found < 0; i++)
+    {
+      guint k = g_array_index (hits, guint, i);
+      const GEOSPreparedGeometry *prep = prepared_cutter (self, k);
+      if (prep != NULL && GEOSPreparedIntersects_r (t->handle, prep, pt) == 1)
+        found = (gint) k;
+    }
+  GEOSGeom_destroy_r (t->handle, pt);
+  return found;
+}
+
+/**
+ * gis_overlay_nearest:
+ * @index: the cutter
+ * @x: (out caller-allocates) (array fixed-size=2): x of the nearest point of the cutter,
+ *   then of @target
+ * @y: (out caller-allocates) (array fixed-size=2): the same for y
+ *
+ * The closest points between one cutter and @target, through the cutter's prepared index
+ * (built on first use), so that many queries against a detailed polygon — a country's border
+ * at 10 m — stay fast.
+ */
+gboolean
+gis_overlay_nearest (GisOverlay *self, guint index, GisGeometry *target, double x[2],
+                     double y[2], GError **error)
+{
+  GisGeosThread *t;
+  const GEOSPreparedGeometry *prep;
+  g_autoptr(GEOSGeometry) g = NULL;
+  GEOSCoordSequence *cs;
+
+  g_return_val_if_fail (self != NULL && target != NULL, FALSE);
+  g_return_val_if_fail (index < self->geoms->len, FALSE);
+
+  prep = prepared_cutter (self, index);
+
+  t = _gis_geos ();
+  if (prep == NULL)
+    {
+      _gis_geos_set_error (t, error, "Could not prepare a polygon");
+      return FALSE;
+    }
+  g = _gis_geometry_to_geos (t, target, error);
+  if (g == NULL)
+    return FALSE;
+  _gis_geos_clear_message (t);
+  cs = GEOSPreparedNearestPoints_r (t->handle, prep, g);
+  if (cs == NULL)
+    {
+      _gis_geos_set_error (t, error, "Nearest points failed");
+      return FALSE;
+    }
+  GEOSCoordSeq_getXY_r (t->handle, cs, 0, &x[0], &y[0]);
+  GEOSCoordSeq_getXY_r (t->handle, cs, 1, &x[1], &y[1]);
+  GEOSCoordSeq_destroy_r (t->handle, cs);
+  return TRUE;
 }
 
 /**

@@ -35,6 +35,15 @@ GPtrArray   *gis_overlay_split         (GisOverlay   *overlay,
                                         GisGeometry  *target,
                                         GArray       *indices,
                                         GError      **error);
+gint         gis_overlay_locate        (GisOverlay   *overlay,
+                                        double        x,
+                                        double        y);
+gboolean     gis_overlay_nearest       (GisOverlay   *overlay,
+                                        guint         index,
+                                        GisGeometry  *target,
+                                        double        x[2],
+                                        double        y[2],
+                                        GError      **error);
 GArray      *gis_overlay_query         (GisOverlay   *overlay,
                                         GisGeometry  *target,
                                         GError      **error);

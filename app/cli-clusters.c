@@ -1,0 +1,331 @@
+/* cli-clusters.c: placer-cli clusters — clusters of ASM sites and the borders they straddle
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cli-clusters"
+
+#include <math.h>
+#include <stdio.h>
+
+#include "cli.h"
+
+/* The project's country polygons (the borders layer without admin-1 codes), lon/lat. */
+static ZonesCountries *
+load_countries (GisProject *project, GisCrs *wgs84, GError **error)
+{
+  g_autoptr(GPtrArray) inputs = zones_inputs_from_project (project, "borders", error);
+  ZonesInput *best = NULL;
+  g_autoptr(ZonesRecordSet) set = NULL;
+  g_autoptr(GPtrArray) polygons = g_ptr_array_new ();
+  g_autoptr(GPtrArray) iso = g_ptr_array_new ();
+  int iiso;
+
+  if (inputs == NULL)
+    return NULL;
+  for (guint i = 0; i < inputs->len; i++)
+    {
+      ZonesInput *in = g_ptr_array_index (inputs, i);
+      if (best == NULL || (zones_mapping_get_field (in->mapping, "admin_code") == NULL &&
+                           zones_mapping_get_field (best->mapping, "admin_code") != NULL))
+        best = in;
+    }
+  if (best == NULL)
+    return NULL;
+  set = zones_record_set_read (best, wgs84, TRUE, NULL, error);
+  if (set == NULL)
+    return NULL;
+  iiso = zones_record_set_field_index (set, "iso");
+  for (guint k = 0; k < set->records->len; k++)
+    {
+      ZonesRecord *r = g_ptr_array_index (set->records, k);
+      if (r->values[iiso] == NULL)
+        continue;
+      g_ptr_array_add (polygons, r->geometry);
+      g_ptr_array_add (iso, r->values[iiso]);
+    }
+  return zones_countries_new (polygons, iso, error);
+}
+
+static JsonNode *
+cluster_node (ZonesCluster *c, gboolean with_members)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_int_value (b, c->id);
+  json_builder_set_member_name (b, "sites");
+  json_builder_add_int_value (b, c->site_ids->len);
+  json_builder_set_member_name (b, "workers");
+  json_builder_add_int_value (b, c->workers);
+  json_builder_set_member_name (b, "sites_without_workers");
+  json_builder_add_int_value (b, c->sites_without_workers);
+  json_builder_set_member_name (b, "minerals");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < c->minerals->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (c->minerals, i));
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "countries");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < c->countries->len; i++)
+    {
+      ZonesCountryCount *cc = g_ptr_array_index (c->countries, i);
+      json_builder_set_member_name (b, cc->iso);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "sites");
+      json_builder_add_int_value (b, cc->sites);
+      json_builder_set_member_name (b, "workers");
+      json_builder_add_int_value (b, cc->workers);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "cross_border");
+  json_builder_add_boolean_value (b, c->cross_border);
+  json_builder_set_member_name (b, "near_border");
+  json_builder_add_boolean_value (b, c->near_border);
+  json_builder_set_member_name (b, "border_distance_km");
+  if (isfinite (c->border_distance_km))
+    json_builder_add_double_value (b, c->border_distance_km);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "neighbour");
+  if (c->neighbour)
+    json_builder_add_string_value (b, c->neighbour);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "secretariat_candidate");
+  json_builder_add_boolean_value (b, c->cross_border);
+  if (with_members)
+    {
+      json_builder_set_member_name (b, "members");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < c->site_ids->len; i++)
+        json_builder_add_string_value (b, g_ptr_array_index (c->site_ids, i));
+      json_builder_end_array (b);
+    }
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static gboolean
+write_clusters (ZonesClusterResult *r, GisCrs *wgs84, const char *path, gboolean overwrite,
+                GError **error)
+{
+  g_autoptr(GisWriter) w = gis_writer_new (path, overwrite, error);
+  const GisFieldInfo fields[] = {
+    { "cluster_id", GIS_FIELD_INTEGER }, { "sites", GIS_FIELD_INTEGER },
+    { "workers", GIS_FIELD_INTEGER }, { "minerals", GIS_FIELD_STRING },
+    { "countries", GIS_FIELD_STRING }, { "cross_border", GIS_FIELD_INTEGER },
+    { "near_border", GIS_FIELD_INTEGER }, { "border_distance_km", GIS_FIELD_REAL },
+    { "members", GIS_FIELD_STRING },
+  };
+
+  if (w == NULL ||
+      !gis_writer_begin_layer (w, "clusters", wgs84, GIS_GEOMETRY_COLLECTION, fields, G_N_ELEMENTS (fields),
+                               "Placer: clusters of ASM sites (DBSCAN, metres on the ellipsoid)",
+                               error))
+    return FALSE;
+  for (guint i = 0; i < r->clusters->len; i++)
+    {
+      ZonesCluster *c = g_ptr_array_index (r->clusters, i);
+      g_autoptr(GString) countries = g_string_new (NULL);
+      g_autofree char *id = g_strdup_printf ("%u", c->id);
+      g_autofree char *n = g_strdup_printf ("%u", c->site_ids->len);
+      g_autofree char *workers = g_strdup_printf ("%" G_GINT64_FORMAT, c->workers);
+      g_autofree char *minerals = NULL;
+      g_autofree char *members = NULL;
+      char dist[G_ASCII_DTOSTR_BUF_SIZE] = "";
+      const char *values[9];
+
+      g_ptr_array_add (c->minerals, NULL);
+      minerals = g_strjoinv (",", (char **) c->minerals->pdata);
+      g_ptr_array_remove_index (c->minerals, c->minerals->len - 1);
+      g_ptr_array_add (c->site_ids, NULL);
+      members = g_strjoinv (",", (char **) c->site_ids->pdata);
+      g_ptr_array_remove_index (c->site_ids, c->site_ids->len - 1);
+      for (guint k = 0; k < c->countries->len; k++)
+        {
+          ZonesCountryCount *cc = g_ptr_array_index (c->countries, k);
+          g_string_append_printf (countries, "%s%s:%u", k ? "," : "", cc->iso, cc->sites);
+        }
+      if (isfinite (c->border_distance_km))
+        g_ascii_dtostr (dist, sizeof dist, c->border_distance_km);
+      values[0] = id;
+      values[1] = n;
+      values[2] = workers;
+      values[3] = minerals;
+      values[4] = countries->str;
+      values[5] = c->cross_border ? "1" : "0";
+      values[6] = c->near_border ? "1" : "0";
+      values[7] = *dist ? dist : NULL;
+      values[8] = members;
+      if (!gis_writer_add (w, c->hull, values, error))
+        return FALSE;
+    }
+  return gis_writer_finish (w, error);
+}
+
+int
+cli_clusters (int argc, char **argv)
+{
+  double eps = 5000, near_km = 10;
+  int min_sites = 3;
+  gint64 min_workers = 0;
+  g_autofree char *mineral = NULL, *out = NULL, *as_of_text = NULL;
+  gboolean concave = FALSE, overwrite = FALSE, json = FALSE, members = FALSE;
+  GOptionEntry entries[] = {
+    { "eps-m", 0, 0, G_OPTION_ARG_DOUBLE, &eps, "Neighbourhood distance, metres on the ground (default 5000)", "M" },
+    { "min-sites", 0, 0, G_OPTION_ARG_INT, &min_sites, "Sites needed around a core site (default 3)", "N" },
+    { "min-workers", 0, 0, G_OPTION_ARG_INT64, &min_workers, "Keep clusters with at least this many workers", "N" },
+    { "mineral", 0, 0, G_OPTION_ARG_STRING, &mineral, "Only sites working this mineral", "MINERAL" },
+    { "near-border-km", 0, 0, G_OPTION_ARG_DOUBLE, &near_km, "Flag clusters this close to another country (default 10)", "KM" },
+    { "concave", 0, 0, G_OPTION_ARG_NONE, &concave, "Concave hulls instead of convex ones", NULL },
+    { "as-of", 0, 0, G_OPTION_ARG_STRING, &as_of_text, "Latest visits on or before this date", "YYYY-MM-DD" },
+    { "members", 0, 0, G_OPTION_ARG_NONE, &members, "List each cluster's sites (JSON)", NULL },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Write the cluster hulls to a new GeoPackage", "FILE.gpkg" },
+    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite, "Replace --out if it exists", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new (
+    "PROJECT.gpkg — clusters of ASM sites, and those that straddle a border");
+  g_autoptr(GisProject) project = NULL;
+  g_autoptr(GisCrs) wgs84 = NULL;
+  g_autoptr(ZonesCountries) countries = NULL;
+  g_autoptr(GPtrArray) sites = NULL;
+  g_autoptr(ZonesClusterResult) result = NULL;
+  ZonesClusterParams params = { 0 };
+  GDate as_of;
+  GError *error = NULL;
+  guint n_cross = 0, n_near = 0;
+  int code;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!cli_parse (ctx, &argc, &argv, &code))
+    return code;
+  if (argc != 2)
+    return cli_usage (ctx, "give the project");
+  if (!(eps > 0) || min_sites < 1 || !(near_km >= 0))
+    return cli_usage (ctx, "--eps-m, --min-sites and --near-border-km must be positive");
+  if (mineral != NULL && !g_strv_contains (zones_role_find_field ("deposits", "mineral")->vocabulary, mineral))
+    return cli_usage (ctx, "--mineral is not a mineral Placer knows");
+  g_date_clear (&as_of, 1);
+  if (as_of_text != NULL && !zones_parse_date (as_of_text, &as_of))
+    return cli_usage (ctx, "--as-of must be a date YYYY-MM-DD");
+
+  project = gis_project_open (argv[1], FALSE, &error);
+  wgs84 = project ? gis_crs_new_from_epsg (4326, &error) : NULL;
+  if (wgs84 == NULL)
+    return cli_fail (error);
+  countries = load_countries (project, wgs84, &error);
+  if (countries == NULL && error != NULL)
+    return cli_fail (error);
+
+  sites = g_ptr_array_new_with_free_func ((GDestroyNotify) zones_site_free);
+  {
+    g_autoptr(GPtrArray) inputs = zones_inputs_from_project (project, "sites", &error);
+    g_autoptr(GPtrArray) visits = g_ptr_array_new ();
+    g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) zones_site_visits_free);
+    g_autoptr(GPtrArray) latest = NULL;
+
+    if (inputs == NULL)
+      return cli_fail (error);
+    if (inputs->len == 0)
+      {
+        g_set_error (&error, ZONES_ERROR, ZONES_ERROR_INPUT,
+                     "“%s” has no sites layer; add one with placer-cli sites import", argv[1]);
+        return cli_fail (error);
+      }
+    for (guint i = 0; i < inputs->len; i++)
+      {
+        ZonesSiteVisits *sv = zones_site_visits_read_input (g_ptr_array_index (inputs, i), wgs84,
+                                                            NULL, &error);
+        if (sv == NULL)
+          return cli_fail (error);
+        g_ptr_array_add (keep, sv);
+        for (guint k = 0; k < sv->visits->len; k++)
+          g_ptr_array_add (visits, g_ptr_array_index (sv->visits, k));
+      }
+    latest = zones_sites_latest (visits, g_date_valid (&as_of) ? &as_of : NULL);
+    for (guint i = 0; i < latest->len; i++)
+      g_ptr_array_add (sites, zones_site_copy (g_ptr_array_index (latest, i)));
+  }
+
+  params.eps_m = eps;
+  params.min_sites = (guint) min_sites;
+  params.min_workers = min_workers;
+  params.mineral = mineral;
+  params.near_border_km = near_km;
+  params.concave = concave;
+  params.n_threads = 2;
+  result = zones_clusters_run (sites, countries, &params, NULL, &error);
+  if (result == NULL)
+    return cli_fail (error);
+  if (out != NULL && !write_clusters (result, wgs84, out, overwrite, &error))
+    return cli_fail (error);
+  for (guint i = 0; i < result->clusters->len; i++)
+    {
+      ZonesCluster *c = g_ptr_array_index (result->clusters, i);
+      n_cross += c->cross_border;
+      n_near += c->near_border;
+    }
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "sites");
+      json_builder_add_int_value (b, result->n_sites);
+      json_builder_set_member_name (b, "eps_m");
+      json_builder_add_double_value (b, eps);
+      json_builder_set_member_name (b, "min_sites");
+      json_builder_add_int_value (b, min_sites);
+      json_builder_set_member_name (b, "distance");
+      json_builder_add_string_value (b, "metres on the WGS 84 ellipsoid (3D chord, within 5 µm of "
+                                        "the geodesic at 5 km)");
+      json_builder_set_member_name (b, "clusters");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < result->clusters->len; i++)
+        json_builder_add_value (b, cluster_node (g_ptr_array_index (result->clusters, i), members));
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "assigned_to_nearest_country");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < result->assigned_to_nearest->len; i++)
+        json_builder_add_string_value (b, g_ptr_array_index (result->assigned_to_nearest, i));
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      cli_print_json (root);
+      return CLI_EXIT_OK;
+    }
+
+  printf ("%u clusters of %u sites (eps %.0f m, at least %d sites); %u cross a border, %u lie "
+          "within %.0f km of one\n", result->clusters->len, result->n_sites, eps, min_sites,
+          n_cross, n_near, near_km);
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < result->clusters->len; i++)
+      {
+        ZonesCluster *c = g_ptr_array_index (result->clusters, i);
+        g_autoptr(GString) per = g_string_new (NULL);
+        if ((pass == 0) != c->cross_border || (pass == 1 && !c->near_border))
+          continue;
+        for (guint k = 0; k < c->countries->len; k++)
+          {
+            ZonesCountryCount *cc = g_ptr_array_index (c->countries, k);
+            g_string_append_printf (per, "%s%s %u sites, %" G_GINT64_FORMAT " workers",
+                                    k ? "; " : "", cc->iso, cc->sites, cc->workers);
+          }
+        if (c->cross_border)
+          printf ("  cluster %-4u %3u sites %7" G_GINT64_FORMAT " workers  CROSS-BORDER "
+                  "(secretariat candidate): %s\n", c->id, c->site_ids->len, c->workers, per->str);
+        else
+          printf ("  cluster %-4u %3u sites %7" G_GINT64_FORMAT " workers  %.1f km from %s:  %s\n",
+                  c->id, c->site_ids->len, c->workers, c->border_distance_km,
+                  c->neighbour ? c->neighbour : "?", per->str);
+      }
+  if (result->assigned_to_nearest->len > 0)
+    printf ("  %u sites lie outside every country polygon (lake shores?) and were given the "
+            "nearest country\n", result->assigned_to_nearest->len);
+  return CLI_EXIT_OK;
+}

@@ -1,0 +1,377 @@
+/* zones-clusters.c: clusters of ASM sites, their countries and the borders they straddle
+ *
+ * Sites are clustered with DBSCAN (zones-dbscan.c), the distance in metres on the ellipsoid.
+ * Each site gets a country by point-in-polygon on the borders layer; a site outside every
+ * polygon (on a lake shore, where land polygons stop) gets the nearest country, and is
+ * reported. A cluster whose members lie in two or more countries crosses a border: the
+ * guidance's case for a Border Area ASM Secretariat.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "zones-clusters"
+
+#include <math.h>
+#include <string.h>
+
+#include "zones-clusters.h"
+#include "zones-dbscan.h"
+#include "zones-error.h"
+
+struct _ZonesCountries {
+  GPtrArray  *polygons;   /* GisGeometry*, lon/lat */
+  GPtrArray  *iso;        /* char* */
+  GisOverlay *overlay;
+};
+
+void
+zones_countries_free (ZonesCountries *c)
+{
+  if (c == NULL)
+    return;
+  g_clear_pointer (&c->polygons, g_ptr_array_unref);
+  g_clear_pointer (&c->iso, g_ptr_array_unref);
+  g_clear_pointer (&c->overlay, gis_overlay_free);
+  g_free (c);
+}
+
+/**
+ * zones_countries_new:
+ * @polygons: (element-type GisGeometry): country polygons in WGS 84 lon/lat
+ * @iso_codes: (element-type utf8): the ISO code of each
+ *
+ * Returns: (transfer full): the prepared countries
+ */
+ZonesCountries *
+zones_countries_new (GPtrArray *polygons, GPtrArray *iso_codes, GError **error)
+{
+  g_autoptr(ZonesCountries) c = g_new0 (ZonesCountries, 1);
+
+  g_return_val_if_fail (polygons != NULL && iso_codes != NULL, NULL);
+  g_return_val_if_fail (polygons->len == iso_codes->len, NULL);
+
+  c->polygons = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+  c->iso = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < polygons->len; i++)
+    {
+      g_ptr_array_add (c->polygons, gis_geometry_ref (g_ptr_array_index (polygons, i)));
+      g_ptr_array_add (c->iso, g_strdup (g_ptr_array_index (iso_codes, i)));
+    }
+  c->overlay = gis_overlay_new (c->polygons, error);
+  if (c->overlay == NULL)
+    return NULL;
+  return g_steal_pointer (&c);
+}
+
+/* Metres on the ellipsoid from a point to country polygon @i, through its prepared index. */
+static double
+distance_to (ZonesCountries *c, GisGeometry *point, guint i, GError **error)
+{
+  double x[2], y[2];
+
+  if (!gis_overlay_nearest (c->overlay, i, point, x, y, error))
+    return -1;
+  return gis_geodesic_distance (x[0], y[0], x[1], y[1]);
+}
+
+/**
+ * zones_countries_locate:
+ * @nearest: (out) (optional): set when the point lies in no polygon and the nearest country
+ *   was taken
+ *
+ * Returns: (nullable): the ISO code of the country holding the point
+ */
+const char *
+zones_countries_locate (ZonesCountries *c, double lon, double lat, gboolean *nearest,
+                        GError **error)
+{
+  g_autoptr(GisGeometry) p = gis_geometry_new_point (lon, lat);
+  double best = G_MAXDOUBLE;
+  const char *iso = NULL;
+
+  g_return_val_if_fail (c != NULL, NULL);
+
+  if (nearest != NULL)
+    *nearest = FALSE;
+  {
+    gint k = gis_overlay_locate (c->overlay, lon, lat);
+    if (k >= 0)
+      return g_ptr_array_index (c->iso, k);
+  }
+  for (guint i = 0; i < c->polygons->len; i++)
+    {
+      double d = distance_to (c, p, i, error);
+      if (d < 0)
+        return NULL;
+      if (d < best)
+        {
+          best = d;
+          iso = g_ptr_array_index (c->iso, i);
+        }
+    }
+  if (nearest != NULL && iso != NULL)
+    *nearest = TRUE;
+  return iso;
+}
+
+/**
+ * zones_countries_border_distance_m:
+ * @iso: the point's own country
+ * @neighbour: (out) (optional): the other country that is nearest
+ *
+ * The distance to the nearest polygon of another country: the border, or across a lake the
+ * other shore (the border lies between), in metres on the ellipsoid.
+ *
+ * Returns: the distance, INFINITY when there is no other country, -1 on error
+ */
+double
+zones_countries_border_distance_m (ZonesCountries *c, double lon, double lat, const char *iso,
+                                   const char **neighbour, GError **error)
+{
+  g_autoptr(GisGeometry) p = gis_geometry_new_point (lon, lat);
+  double best = INFINITY;
+
+  g_return_val_if_fail (c != NULL, -1);
+
+  for (guint i = 0; i < c->polygons->len; i++)
+    {
+      double d;
+      if (g_strcmp0 (g_ptr_array_index (c->iso, i), iso) == 0)
+        continue;
+      d = distance_to (c, p, i, error);
+      if (d < 0)
+        return -1;
+      if (d < best)
+        {
+          best = d;
+          if (neighbour != NULL)
+            *neighbour = g_ptr_array_index (c->iso, i);
+        }
+    }
+  return best;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static void
+cluster_free (ZonesCluster *c)
+{
+  g_clear_pointer (&c->site_ids, g_ptr_array_unref);
+  g_clear_pointer (&c->minerals, g_ptr_array_unref);
+  g_clear_pointer (&c->countries, g_ptr_array_unref);
+  g_clear_pointer (&c->hull, gis_geometry_unref);
+  g_free (c);
+}
+
+static void
+country_count_free (ZonesCountryCount *cc)
+{
+  g_free (cc->iso);
+  g_free (cc);
+}
+
+void
+zones_cluster_result_free (ZonesClusterResult *r)
+{
+  if (r == NULL)
+    return;
+  g_clear_pointer (&r->clusters, g_ptr_array_unref);
+  g_clear_pointer (&r->site_country, g_hash_table_unref);
+  g_clear_pointer (&r->assigned_to_nearest, g_ptr_array_unref);
+  g_free (r);
+}
+
+/* Distance from a cluster's hull to the nearest country other than @own. */
+static gboolean
+cluster_border_distance (ZonesCountries *countries, GisGeometry *hull, const char *own,
+                         ZonesCluster *c, GError **error)
+{
+  for (guint i = 0; i < countries->polygons->len; i++)
+    {
+      double x[2], y[2], d;
+      if (g_strcmp0 (g_ptr_array_index (countries->iso, i), own) == 0)
+        continue;
+      if (!gis_overlay_nearest (countries->overlay, i, hull, x, y, error))
+        return FALSE;
+      d = gis_geodesic_distance (x[0], y[0], x[1], y[1]) / 1000;
+      if (d < c->border_distance_km)
+        {
+          c->border_distance_km = d;
+          c->neighbour = g_ptr_array_index (countries->iso, i);
+        }
+    }
+  return TRUE;
+}
+
+static int
+compare_counts (gconstpointer a, gconstpointer b)
+{
+  const ZonesCountryCount *x = *(ZonesCountryCount *const *) a;
+  const ZonesCountryCount *y = *(ZonesCountryCount *const *) b;
+  if (x->sites != y->sites)
+    return x->sites < y->sites ? 1 : -1;
+  return g_strcmp0 (x->iso, y->iso);
+}
+
+static gboolean
+has_mineral (const ZonesSite *s, const char *mineral)
+{
+  for (guint i = 0; s->minerals && s->minerals[i]; i++)
+    if (g_str_equal (s->minerals[i], mineral))
+      return TRUE;
+  return FALSE;
+}
+
+/**
+ * zones_clusters_run:
+ * @sites: (element-type ZonesSite): sites (latest visits) with lon/lat points
+ * @countries: (nullable): the countries, for per-country figures and border flags
+ *
+ * Returns: (transfer full): the clusters that pass the filters, numbered from 1
+ */
+ZonesClusterResult *
+zones_clusters_run (GPtrArray *sites, ZonesCountries *countries, const ZonesClusterParams *p,
+                    GCancellable *cancellable, GError **error)
+{
+  g_autoptr(ZonesClusterResult) result = g_new0 (ZonesClusterResult, 1);
+  g_autoptr(GPtrArray) use = g_ptr_array_new ();
+  g_autofree double *lon = NULL;
+  g_autofree double *lat = NULL;
+  g_autoptr(ZonesDbscan) db = NULL;
+  g_autoptr(GPtrArray) members = NULL;
+
+  g_return_val_if_fail (sites != NULL && p != NULL, NULL);
+
+  result->clusters = g_ptr_array_new_with_free_func ((GDestroyNotify) cluster_free);
+  result->site_country = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  result->assigned_to_nearest = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < sites->len; i++)
+    {
+      ZonesSite *s = g_ptr_array_index (sites, i);
+      double x, y;
+      if (!zones_site_get_xy (s, &x, &y))
+        continue;
+      if (p->mineral != NULL && !has_mineral (s, p->mineral))
+        continue;
+      g_ptr_array_add (use, s);
+    }
+  result->n_sites = use->len;
+  lon = g_new (double, MAX (use->len, 1));
+  lat = g_new (double, MAX (use->len, 1));
+  for (guint i = 0; i < use->len; i++)
+    zones_site_get_xy (g_ptr_array_index (use, i), &lon[i], &lat[i]);
+
+  db = zones_dbscan_run (lon, lat, use->len, p->eps_m, MAX (p->min_sites, 1), p->n_threads,
+                         cancellable, error);
+  if (db == NULL)
+    return NULL;
+
+  /* Countries of the sites. */
+  if (countries != NULL)
+    for (guint i = 0; i < use->len; i++)
+      {
+        ZonesSite *s = g_ptr_array_index (use, i);
+        gboolean nearest = FALSE;
+        const char *iso = zones_countries_locate (countries, lon[i], lat[i], &nearest, error);
+        if (iso == NULL && error != NULL && *error != NULL)
+          return NULL;
+        if (iso == NULL)
+          continue;
+        g_hash_table_replace (result->site_country, g_strdup (s->site_id), g_strdup (iso));
+        if (nearest)
+          g_ptr_array_add (result->assigned_to_nearest, g_strdup (s->site_id));
+      }
+
+  members = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  for (guint k = 0; k < db->n_clusters; k++)
+    g_ptr_array_add (members, g_array_new (FALSE, FALSE, sizeof (guint)));
+  for (guint i = 0; i < use->len; i++)
+    if (db->labels[i] >= 0)
+      g_array_append_val ((GArray *) g_ptr_array_index (members, db->labels[i]), i);
+
+  for (guint k = 0; k < db->n_clusters; k++)
+    {
+      GArray *m = g_ptr_array_index (members, k);
+      ZonesCluster *c = g_new0 (ZonesCluster, 1);
+      g_autoptr(GHashTable) minerals = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr(GHashTable) per = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autofree double *mx = g_new (double, m->len);
+      g_autofree double *my = g_new (double, m->len);
+      g_autoptr(GisGeometry) points = NULL;
+
+      c->site_ids = g_ptr_array_new_with_free_func (g_free);
+      c->minerals = g_ptr_array_new_with_free_func (g_free);
+      c->countries = g_ptr_array_new_with_free_func ((GDestroyNotify) country_count_free);
+      c->border_distance_km = INFINITY;
+      for (guint j = 0; j < m->len; j++)
+        {
+          guint i = g_array_index (m, guint, j);
+          ZonesSite *s = g_ptr_array_index (use, i);
+          const char *iso = g_hash_table_lookup (result->site_country, s->site_id);
+          ZonesCountryCount *cc;
+
+          mx[j] = lon[i];
+          my[j] = lat[i];
+          g_ptr_array_add (c->site_ids, g_strdup (s->site_id));
+          if (s->workers >= 0)
+            c->workers += s->workers;
+          else
+            c->sites_without_workers++;
+          for (guint n = 0; s->minerals && s->minerals[n]; n++)
+            if (!g_hash_table_contains (minerals, s->minerals[n]))
+              {
+                g_hash_table_add (minerals, s->minerals[n]);
+                g_ptr_array_add (c->minerals, g_strdup (s->minerals[n]));
+              }
+          if (iso == NULL)
+            continue;
+          cc = g_hash_table_lookup (per, iso);
+          if (cc == NULL)
+            {
+              cc = g_new0 (ZonesCountryCount, 1);
+              cc->iso = g_strdup (iso);
+              g_hash_table_insert (per, cc->iso, cc);
+              g_ptr_array_add (c->countries, cc);
+            }
+          cc->sites++;
+          if (s->workers >= 0)
+            cc->workers += s->workers;
+        }
+      if (p->min_workers > 0 && c->workers < p->min_workers)
+        {
+          cluster_free (c);
+          continue;
+        }
+      g_ptr_array_sort (c->countries, compare_counts);
+      c->cross_border = c->countries->len >= 2;
+      /* A cluster across a border touches it: its distance is 0. */
+      if (c->cross_border)
+        c->border_distance_km = 0;
+      points = gis_geometry_new_multipoint (mx, my, m->len);
+      c->hull = gis_geometry_hull (points, p->concave ? 0.3 : 1.0, error);
+      if (c->hull == NULL)
+        {
+          cluster_free (c);
+          return NULL;
+        }
+      /* The distance to the nearest other country: from the members' convex hull, which
+       * holds the nearest member (the nearest point of a convex set to a convex-free target
+       * lies on its boundary, at a member or between two — never farther than the nearest
+       * member). One query per country instead of one per site. */
+      if (countries != NULL && !c->cross_border && c->countries->len == 1)
+        {
+          const char *own = ((ZonesCountryCount *) g_ptr_array_index (c->countries, 0))->iso;
+          g_autoptr(GisGeometry) convex = p->concave ? gis_geometry_hull (points, 1.0, error)
+                                                     : gis_geometry_ref (c->hull);
+          if (convex == NULL || !cluster_border_distance (countries, convex, own, c, error))
+            {
+              cluster_free (c);
+              return NULL;
+            }
+        }
+      c->near_border = c->border_distance_km <= p->near_border_km;
+      c->id = result->clusters->len + 1;
+      g_ptr_array_add (result->clusters, c);
+    }
+  return g_steal_pointer (&result);
+}
