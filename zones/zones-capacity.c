@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "zones-capacity.h"
+#include "zones-csv.h"
 #include "zones-error.h"
 #include "zones-validate.h"
 
@@ -290,44 +291,6 @@ zones_param_table_get_source (ZonesParamTable *t)
   return t->source;
 }
 
-/* Splits a CSV line, honouring double quotes. */
-static GPtrArray *
-split_csv (const char *line, gboolean *ok)
-{
-  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
-  GString *cur = g_string_new (NULL);
-  gboolean quoted = FALSE;
-
-  *ok = TRUE;
-  for (const char *p = line; *p; p++)
-    {
-      if (quoted)
-        {
-          if (*p == '"' && p[1] == '"')
-            {
-              g_string_append_c (cur, '"');
-              p++;
-            }
-          else if (*p == '"')
-            quoted = FALSE;
-          else
-            g_string_append_c (cur, *p);
-        }
-      else if (*p == '"' && cur->len == 0)
-        quoted = TRUE;
-      else if (*p == ',')
-        {
-          g_ptr_array_add (out, g_strdup (g_strstrip (cur->str)));
-          g_string_truncate (cur, 0);
-        }
-      else if (*p != '\r')
-        g_string_append_c (cur, *p);
-    }
-  *ok = !quoted;
-  g_ptr_array_add (out, g_strdup (g_strstrip (cur->str)));
-  g_string_free (cur, TRUE);
-  return out;
-}
 
 /**
  * zones_param_table_new_from_data:
@@ -366,7 +329,7 @@ zones_param_table_new_from_data (const char *text, const char *label, GError **e
         line++;
       if (*line == '\0' || *line == '#')
         continue;
-      cols = split_csv (line, &ok);
+      cols = _zones_csv_split_line (line, &ok);
       if (!ok)
         {
           g_set_error (error, ZONES_ERROR, ZONES_ERROR_RULES, "%s:%u: unterminated quote", label, i + 1);

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "zones-csv.h"
 #include "zones-error.h"
 #include "zones-rules.h"
 #include "zones-schema.h"
@@ -68,45 +69,6 @@ zones_rules_free (ZonesRules *rules)
   g_free (rules);
 }
 
-/* Splits one CSV line, honouring double quotes ("" is a quote inside a quoted field). */
-static GPtrArray *
-split_csv_line (const char *line, gboolean *ok)
-{
-  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
-  GString *cur = g_string_new (NULL);
-  gboolean quoted = FALSE;
-
-  *ok = TRUE;
-  for (const char *p = line; *p; p++)
-    {
-      if (quoted)
-        {
-          if (*p == '"' && p[1] == '"')
-            {
-              g_string_append_c (cur, '"');
-              p++;
-            }
-          else if (*p == '"')
-            quoted = FALSE;
-          else
-            g_string_append_c (cur, *p);
-        }
-      else if (*p == '"' && cur->len == 0)
-        quoted = TRUE;
-      else if (*p == ',')
-        {
-          g_ptr_array_add (out, g_strdup (g_strstrip (cur->str)));
-          g_string_truncate (cur, 0);
-        }
-      else if (*p != '\r')
-        g_string_append_c (cur, *p);
-    }
-  if (quoted)
-    *ok = FALSE;
-  g_ptr_array_add (out, g_strdup (g_strstrip (cur->str)));
-  g_string_free (cur, TRUE);
-  return out;
-}
 
 /**
  * zones_rules_new_from_data:
@@ -147,7 +109,7 @@ zones_rules_new_from_data (const char *text, const char *label, GError **error)
         line++;
       if (*line == '\0' || *line == '#')
         continue;
-      cols = split_csv_line (line, &ok);
+      cols = _zones_csv_split_line (line, &ok);
       if (!ok)
         {
           g_set_error (error, ZONES_ERROR, ZONES_ERROR_RULES, "%s:%u: unterminated quote", label,
