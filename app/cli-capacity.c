@@ -205,36 +205,8 @@ cli_capacity (int argc, char **argv)
       return cli_fail (error);
     }
 
-  /* The latest visit of every site, in the project CRS. */
-  sites = g_ptr_array_new_with_free_func ((GDestroyNotify) zones_site_free);
-  {
-    g_autoptr(GPtrArray) inputs = zones_inputs_from_project (project, "sites", &error);
-    g_autoptr(GPtrArray) visits = g_ptr_array_new ();
-    g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) zones_site_visits_free);
-    if (inputs == NULL)
-      {
-        zones_validator_inputs_clear (&in);
-        return cli_fail (error);
-      }
-    for (guint i = 0; i < inputs->len; i++)
-      {
-        ZonesSiteVisits *sv = zones_site_visits_read_input (g_ptr_array_index (inputs, i),
-                                                            in.crs, NULL, &error);
-        if (sv == NULL)
-          {
-            zones_validator_inputs_clear (&in);
-            return cli_fail (error);
-          }
-        g_ptr_array_add (keep, sv);
-        for (guint k = 0; k < sv->visits->len; k++)
-          g_ptr_array_add (visits, g_ptr_array_index (sv->visits, k));
-      }
-    {
-      g_autoptr(GPtrArray) latest = zones_sites_latest (visits, &in.as_of);
-      for (guint i = 0; i < latest->len; i++)
-        g_ptr_array_add (sites, zones_site_copy (g_ptr_array_index (latest, i)));
-    }
-  }
+  /* The latest visit of every site, in the project CRS (read by the validator's inputs). */
+  sites = g_ptr_array_ref (in.sites);
 
   for (int i = 2; i < argc; i++)
     {

@@ -221,35 +221,15 @@ cli_clusters (int argc, char **argv)
   if (countries == NULL && error != NULL)
     return cli_fail (error);
 
-  sites = g_ptr_array_new_with_free_func ((GDestroyNotify) zones_site_free);
-  {
-    g_autoptr(GPtrArray) inputs = zones_inputs_from_project (project, "sites", &error);
-    g_autoptr(GPtrArray) visits = g_ptr_array_new ();
-    g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) zones_site_visits_free);
-    g_autoptr(GPtrArray) latest = NULL;
-
-    if (inputs == NULL)
+  sites = zones_sites_load_latest (project, wgs84, g_date_valid (&as_of) ? &as_of : NULL, &error);
+  if (sites == NULL)
+    return cli_fail (error);
+  if (sites->len == 0)
+    {
+      g_set_error (&error, ZONES_ERROR, ZONES_ERROR_INPUT,
+                   "“%s” has no sites; add them with placer-cli sites import", argv[1]);
       return cli_fail (error);
-    if (inputs->len == 0)
-      {
-        g_set_error (&error, ZONES_ERROR, ZONES_ERROR_INPUT,
-                     "“%s” has no sites layer; add one with placer-cli sites import", argv[1]);
-        return cli_fail (error);
-      }
-    for (guint i = 0; i < inputs->len; i++)
-      {
-        ZonesSiteVisits *sv = zones_site_visits_read_input (g_ptr_array_index (inputs, i), wgs84,
-                                                            NULL, &error);
-        if (sv == NULL)
-          return cli_fail (error);
-        g_ptr_array_add (keep, sv);
-        for (guint k = 0; k < sv->visits->len; k++)
-          g_ptr_array_add (visits, g_ptr_array_index (sv->visits, k));
-      }
-    latest = zones_sites_latest (visits, g_date_valid (&as_of) ? &as_of : NULL);
-    for (guint i = 0; i < latest->len; i++)
-      g_ptr_array_add (sites, zones_site_copy (g_ptr_array_index (latest, i)));
-  }
+    }
 
   params.eps_m = eps;
   params.min_sites = (guint) min_sites;

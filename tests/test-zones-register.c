@@ -377,6 +377,70 @@ test_invalid_zone (void **state)
   world_clear (&w);
 }
 
+static ZonesSite *
+make_site (const char *id, double lon, double lat, gint64 workers)
+{
+  ZonesSite *s = g_new0 (ZonesSite, 1);
+  s->site_id = g_strdup (id);
+  s->geometry = gis_geometry_new_point (lon, lat);
+  s->workers = workers;
+  s->minerals = g_new0 (char *, 1);
+  s->visits = 1;
+  s->fid = -1;
+  g_date_clear (&s->visit_date, 1);
+  g_date_clear (&s->certification_date, 1);
+  return s;
+}
+
+static void
+test_over_capacity (void **state)
+{
+  /* Sites with 300 + 400 + 500 workers in a zone that can carry 800 (by area, with the plot
+   * per team set so): a warning with the load 1.5. The zone lies wholly on gold deposits, away
+   * from every excluded land use, so its workable area is the zone itself. */
+  World w;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *wkt = rect_wkt (28.95, -2.01, 28.96, -2.0);
+  g_autoptr(ZonesZone) z = zone_from_wkt (wkt, "gold");
+  g_autoptr(GPtrArray) f = NULL;
+  g_autoptr(GString) table = g_string_new ("commodity,deposit_type,method,parameter,low,central,high,provenance\n");
+  double plot = quad_ha (28.95, -2.01, 28.96, -2.0) * 7 / 800;
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  const char *ones[] = { "ore_t_per_miner_day", "working_days_per_year", "planning_horizon_years",
+                         "water_m3_per_t", "domestic_m3_per_person_day", "household_factor",
+                         "living_income_usd_per_year", "grade_kg_per_t", "recovery",
+                         "price_usd_per_kg", "miner_share", "water_allowed_share" };
+  ZonesFinding *over;
+
+  g_ascii_dtostr (buf, sizeof buf, plot);
+  g_string_append_printf (table, "*,*,*,plot_ha_per_team,%s,%s,%s,t\n", buf, buf, buf);
+  g_string_append (table, "*,*,*,team_size,7,7,7,t\n*,*,*,thickness_m,1000,1000,1000,t\n"
+                          "*,*,*,density_t_m3,1000,1000,1000,t\n"
+                          "*,*,*,mineable_fraction,1,1,1,t\n");
+  for (guint i = 0; i < G_N_ELEMENTS (ones); i++)
+    g_string_append_printf (table, "*,*,*,%s,1,1,1,t\n", ones[i]);
+
+  world_init (&w, NULL);
+  zones_validator_free (w.v);
+  w.in.sites = g_ptr_array_new_with_free_func ((GDestroyNotify) zones_site_free);
+  g_ptr_array_add (w.in.sites, make_site ("a", 28.952, -2.002, 300));
+  g_ptr_array_add (w.in.sites, make_site ("b", 28.955, -2.005, 400));
+  g_ptr_array_add (w.in.sites, make_site ("c", 28.958, -2.008, 500));
+  g_ptr_array_add (w.in.sites, make_site ("outside", 28.99, -2.005, 5000));
+  w.in.capacity_params = zones_param_table_new_from_data (table->str, "t.csv", &error);
+  assert_no_error (error);
+  w.v = zones_validator_new (&w.in, NULL, &error);
+  assert_no_error (error);
+  f = check (&w, z, NULL);
+  over = find (f, "over-capacity", NULL);
+  assert_non_null (over);
+  assert_int_equal (over->severity, ZONES_SEVERITY_WARNING);
+  assert_non_null (strstr (over->message, "1200 workers at 3 sites"));
+  assert_non_null (strstr (over->message, "exceed the 800"));
+  assert_non_null (strstr (over->message, "load 1.50"));
+  world_clear (&w);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* The register */
 
@@ -684,6 +748,7 @@ main (void)
     cmocka_unit_test (test_country_size_limits),
     cmocka_unit_test (test_grid_cell),
     cmocka_unit_test (test_invalid_zone),
+    cmocka_unit_test (test_over_capacity),
     cmocka_unit_test (test_register_history_undo_redo),
     cmocka_unit_test (test_status_changes),
     cmocka_unit_test (test_zones_overlap_each_other),

@@ -261,8 +261,9 @@ typedef struct {
 } Row;
 
 struct _ZonesParamTable {
-  GPtrArray *rows;
-  char      *source;
+  gatomicrefcount ref_count;
+  GPtrArray      *rows;
+  char           *source;
 };
 
 static void
@@ -275,10 +276,28 @@ row_free (Row *r)
   g_free (r);
 }
 
+/**
+ * zones_param_table_ref:
+ *
+ * Returns: (transfer full): @t, with one more reference
+ */
+ZonesParamTable *
+zones_param_table_ref (ZonesParamTable *t)
+{
+  g_return_val_if_fail (t != NULL, NULL);
+  g_atomic_ref_count_inc (&t->ref_count);
+  return t;
+}
+
+/**
+ * zones_param_table_free:
+ *
+ * Drops one reference; the table goes with the last.
+ */
 void
 zones_param_table_free (ZonesParamTable *t)
 {
-  if (t == NULL)
+  if (t == NULL || !g_atomic_ref_count_dec (&t->ref_count))
     return;
   g_ptr_array_unref (t->rows);
   g_free (t->source);
@@ -304,6 +323,8 @@ zones_param_table_new_from_data (const char *text, const char *label, GError **e
 {
   g_autoptr(ZonesParamTable) t = g_new0 (ZonesParamTable, 1);
   g_auto(GStrv) lines = NULL;
+
+  g_atomic_ref_count_init (&t->ref_count);
   gboolean header = FALSE;
   static const char *const columns[] = { "commodity", "deposit_type", "method", "parameter",
                                          "low", "central", "high", "provenance" };

@@ -75,6 +75,7 @@ ZonesParamTable *zones_param_table_new_from_file (const char       *path,
 ZonesParamTable *zones_param_table_new_from_data (const char       *text,
                                                   const char       *label,
                                                   GError          **error);
+ZonesParamTable *zones_param_table_ref           (ZonesParamTable  *table);
 void             zones_param_table_free          (ZonesParamTable  *table);
 gboolean         zones_param_table_lookup        (ZonesParamTable  *table,
                                                   const char       *commodity,

@@ -1806,3 +1806,43 @@ zones_site_visits_summary_to_node (ZonesSiteVisits *visits)
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
+
+/**
+ * zones_sites_load_latest:
+ * @crs: the CRS to bring the sites' points into
+ * @as_of: (nullable): only visits on or before this date
+ *
+ * Reads every layer of role sites in the project and keeps the latest visit of each site.
+ *
+ * Returns: (transfer full) (element-type ZonesSite): the sites, by id
+ */
+GPtrArray *
+zones_sites_load_latest (GisProject *project, GisCrs *crs, const GDate *as_of, GError **error)
+{
+  g_autoptr(GPtrArray) inputs = NULL;
+  g_autoptr(GPtrArray) visits = g_ptr_array_new ();
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) zones_site_visits_free);
+  g_autoptr(GPtrArray) latest = NULL;
+  GPtrArray *out;
+
+  g_return_val_if_fail (GIS_IS_PROJECT (project) && crs != NULL, NULL);
+
+  inputs = zones_inputs_from_project (project, "sites", error);
+  if (inputs == NULL)
+    return NULL;
+  for (guint i = 0; i < inputs->len; i++)
+    {
+      ZonesSiteVisits *sv = zones_site_visits_read_input (g_ptr_array_index (inputs, i), crs,
+                                                          NULL, error);
+      if (sv == NULL)
+        return NULL;
+      g_ptr_array_add (keep, sv);
+      for (guint k = 0; k < sv->visits->len; k++)
+        g_ptr_array_add (visits, g_ptr_array_index (sv->visits, k));
+    }
+  latest = zones_sites_latest (visits, as_of != NULL && g_date_valid (as_of) ? as_of : NULL);
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) zones_site_free);
+  for (guint i = 0; i < latest->len; i++)
+    g_ptr_array_add (out, zones_site_copy (g_ptr_array_index (latest, i)));
+  return out;
+}

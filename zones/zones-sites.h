@@ -222,6 +222,11 @@ const char *zones_sites_iso3_from_iso2     (const char  *iso2);
 const char *zones_sites_mineral_from_hs    (const char  *hs_code);
 const char *zones_sites_mineral_from_name  (const char  *name);
 
+GPtrArray  *zones_sites_load_latest (GisProject  *project,
+                                     GisCrs      *crs,
+                                     const GDate *as_of,
+                                     GError     **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZonesSite, zones_site_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZonesSiteVisits, zones_site_visits_free)
 

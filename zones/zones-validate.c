@@ -16,6 +16,7 @@
 #include "zones-error.h"
 #include "zones-grid.h"
 #include "zones-rulepack.h"
+#include "zones-sites.h"
 #include "zones-unallocated.h"
 #include "zones-validate.h"
 
@@ -152,6 +153,8 @@ zones_validator_inputs_clear (ZonesValidatorInputs *in)
   g_clear_pointer (&in->borders, g_ptr_array_unref);
   g_clear_pointer (&in->water, g_ptr_array_unref);
   g_clear_pointer (&in->landuse_rules, zones_rules_free);
+  g_clear_pointer (&in->sites, g_ptr_array_unref);
+  g_clear_pointer (&in->capacity_params, zones_param_table_free);
   zones_zone_rules_clear (&in->zone_rules);
 }
 
@@ -188,7 +191,11 @@ zones_validator_inputs_from_project (ZonesValidatorInputs *in, GisProject *proje
       g_date_set_dmy (&in->as_of, g_date_time_get_day_of_month (now),
                       g_date_time_get_month (now), g_date_time_get_year (now));
     }
-  return TRUE;
+  in->sites = zones_sites_load_latest (project, in->crs, &in->as_of, error);
+  if (in->sites == NULL)
+    return FALSE;
+  in->capacity_params = zones_param_table_new_default (error);
+  return in->capacity_params != NULL;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -230,6 +237,11 @@ struct _ZonesValidator {
   /* Water sources with a yield (m³/day), for carrying capacity */
   GPtrArray      *water_sources;  /* GisGeometry* */
   GArray         *water_yield;    /* double */
+
+  /* Sites and capacity parameters: references to the inputs' */
+  GPtrArray       *sites;
+  GisIndex        *site_index;
+  ZonesParamTable *capacity_params;
 
   /* Made once: creating transforms costs more than a whole check. */
   GisAreaMeter   *meter;
@@ -279,6 +291,9 @@ zones_validator_free (ZonesValidator *v)
   g_clear_pointer (&v->zones_o, gis_overlay_free);
   g_clear_pointer (&v->meter, gis_area_meter_free);
   g_clear_pointer (&v->water_sources, g_ptr_array_unref);
+  g_clear_pointer (&v->sites, g_ptr_array_unref);
+  g_clear_pointer (&v->site_index, gis_index_free);
+  g_clear_pointer (&v->capacity_params, zones_param_table_free);
   g_clear_pointer (&v->water_yield, g_array_unref);
   g_clear_pointer (&v->to_wgs84, gis_transform_free);
   g_free (v);
@@ -554,6 +569,22 @@ zones_validator_new (const ZonesValidatorInputs *in, GCancellable *cancellable, 
       return NULL;
   }
   zones_validator_set_zones (v, NULL);
+  if (in->sites != NULL && in->capacity_params != NULL)
+    {
+      v->sites = g_ptr_array_ref (in->sites);
+      v->capacity_params = zones_param_table_ref (in->capacity_params);
+      v->site_index = gis_index_new ();
+      for (guint i = 0; i < v->sites->len; i++)
+        {
+          ZonesSite *site = g_ptr_array_index (v->sites, i);
+          GisEnvelope e;
+          if (site->geometry == NULL)
+            continue;
+          gis_geometry_get_envelope (site->geometry, &e);
+          gis_index_insert (v->site_index, &e, i);
+        }
+      gis_index_build (v->site_index);
+    }
   v->meter = gis_area_meter_new (v->crs, error);
   v->to_wgs84 = v->meter ? gis_transform_new (v->crs, v->wgs84, error) : NULL;
   if (v->to_wgs84 == NULL)
@@ -937,6 +968,47 @@ zones_validator_check (ZonesValidator *v, const ZonesZone *zone, double *zone_ha
                          "Industrial title %s%s%s%s is %.0f m from the zone (less than %g m)",
                          t->id, t->holder ? " (" : "", t->holder ? t->holder : "",
                          t->holder ? ")" : "", d, rules->min_distance_industrial_m);
+        }
+    }
+
+  /* More miners than the zone can carry (the capacity model, central parameters). */
+  if (v->site_index != NULL)
+    {
+      GisEnvelope e;
+      g_autoptr(GArray) hits = NULL;
+      gint64 workers = 0;
+      guint n_sites = 0;
+
+      gis_geometry_get_envelope (g, &e);
+      hits = gis_index_query (v->site_index, &e);
+      for (guint i = 0; i < hits->len; i++)
+        {
+          ZonesSite *site = g_ptr_array_index (v->sites, g_array_index (hits, guint, i));
+          if (site->workers < 0 || !gis_geometry_intersects (g, site->geometry, NULL))
+            continue;
+          workers += site->workers;
+          n_sites++;
+        }
+      if (workers > 0)
+        {
+          ZonesParamSet set;
+          ZonesCapacity cap;
+          double workable = 0;
+          double water = zones_validator_water_m3_day (v, zone, 5000, error);
+
+          if ((error != NULL && *error != NULL) ||
+              !zones_param_table_lookup (v->capacity_params, zone->mineral, zone->deposit_type,
+                                         "artisanal", &set, error) ||
+              !zones_validator_workable_area (v, zone, &workable, error))
+            return NULL;
+          zones_capacity_compute (&set, workable, water, workers, &cap);
+          zones_param_set_clear (&set);
+          if (cap.over_capacity)
+            add_finding (&c, "over-capacity", ZONES_SEVERITY_WARNING, 0, NULL, NULL,
+                         "%" G_GINT64_FORMAT " workers at %u sites exceed the %.0f the zone can "
+                         "carry (central estimate, bound by %s): load %.2f", workers, n_sites,
+                         cap.capacity[ZONES_CENTRAL],
+                         zones_binding_name (cap.binding[ZONES_CENTRAL]), cap.load_ratio);
         }
     }
 

@@ -7,6 +7,7 @@
 #include "gis.h"
 #include "zones-records.h"
 #include "zones-register.h"
+#include "zones-capacity.h"
 #include "zones-rules.h"
 
 G_BEGIN_DECLS
@@ -70,8 +71,9 @@ void zones_zone_rules_clear        (ZonesZoneRules *rules);
 /**
  * ZonesValidatorInputs:
  *
- * What a zone is checked against; every array holds #ZonesInput. Geometries are read into
- * @crs (the project CRS).
+ * What a zone is checked against; the layer arrays hold #ZonesInput, read into @crs (the
+ * project CRS). With @sites and @capacity_params, zones are also checked for more observed
+ * miners than they can carry.
  */
 typedef struct {
   GisCrs         *crs;
@@ -83,6 +85,8 @@ typedef struct {
   ZonesRules     *landuse_rules;
   ZonesZoneRules  zone_rules;
   GDate           as_of;
+  GPtrArray      *sites;          /* ZonesSite, points in @crs; owned */
+  ZonesParamTable *capacity_params;
 } ZonesValidatorInputs;
 
 typedef struct _ZonesValidator ZonesValidator;
