@@ -148,12 +148,14 @@ cli_capacity (int argc, char **argv)
 {
   g_autofree char *params_path = NULL;
   double water_override = NAN, water_distance = 5000;
-  gboolean all = FALSE, json = FALSE;
+  gboolean all = FALSE, json = FALSE, save = FALSE;
   GOptionEntry entries[] = {
     { "all", 0, 0, G_OPTION_ARG_NONE, &all, "Every zone that is not retired", NULL },
     { "params", 0, 0, G_OPTION_ARG_FILENAME, &params_path,
       "Parameter table (CSV: commodity,deposit_type,method,parameter,low,central,high,provenance)",
       "FILE" },
+    { "save-params", 0, 0, G_OPTION_ARG_NONE, &save,
+      "Keep --params in the project: later runs use it (the change is audited)", NULL },
     { "water-m3-day", 0, 0, G_OPTION_ARG_DOUBLE, &water_override,
       "Water available to each zone, m³ per day (instead of the water layers)", "W" },
     { "water-distance-m", 0, 0, G_OPTION_ARG_DOUBLE, &water_distance,
@@ -189,10 +191,29 @@ cli_capacity (int argc, char **argv)
   zones = reg ? zones_register_list (reg, &error) : NULL;
   if (zones == NULL)
     return cli_fail (error);
-  table = params_path ? zones_param_table_new_from_file (params_path, &error)
-                      : zones_param_table_new_default (&error);
-  if (table == NULL)
-    return cli_fail (error);
+  if (save && params_path == NULL)
+    return cli_usage (ctx, "--save-params needs --params FILE");
+  if (params_path != NULL)
+    {
+      g_autofree char *text = NULL;
+      if (!g_file_get_contents (params_path, &text, NULL, &error))
+        return cli_fail (error);
+      table = zones_param_table_new_from_data (text, params_path, &error);
+      if (table == NULL)
+        return cli_fail (error);
+      /* The project keeps the table itself, not a path: it travels with the project. */
+      if (save && !gis_project_set_meta (project, "capacity_params", text, &error))
+        return cli_fail (error);
+    }
+  else
+    {
+      g_autofree char *saved = gis_project_dup_meta (project, "capacity_params");
+      g_autofree char *label = g_strdup_printf ("%s (project parameters)", argv[1]);
+      table = saved ? zones_param_table_new_from_data (saved, label, &error)
+                    : zones_param_table_new_default (&error);
+      if (table == NULL)
+        return cli_fail (error);
+    }
   if (!zones_validator_inputs_from_project (&in, project, &error))
     {
       zones_validator_inputs_clear (&in);

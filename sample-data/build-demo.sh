@@ -29,6 +29,14 @@ add "$src/cadastre.gpkg" --role concessions --name cadastre
 add "$src/landuse.gpkg" --role landuse --name landuse
 add "$src/landcover.tif" --role landuse --name landcover --link
 add "$src/ipis_sites.csv" --role sites --name ipis_sites --crs EPSG:4326
+# Three candidate zones around well-known artisanal areas, snapped to whole 30" carrés.
+zone() { "$cli" zone add "$tmp" --snap "$@" >/dev/null; }
+zone --name "Nyabibwe" --mineral cassiterite --deposit-type hard_rock \
+  --wkt 'POLYGON ((28.905 -2.085, 28.955 -2.085, 28.955 -2.045, 28.905 -2.045, 28.905 -2.085))'
+zone --name "Rubaya" --mineral coltan --deposit-type eluvial \
+  --wkt 'POLYGON ((28.90 -1.59, 28.96 -1.59, 28.96 -1.54, 28.90 -1.54, 28.90 -1.59))'
+zone --name "Kamituga" --mineral gold --deposit-type alluvial \
+  --wkt 'POLYGON ((28.15 -3.09, 28.22 -3.09, 28.22 -3.03, 28.15 -3.03, 28.15 -3.09))'
 # Only a finished project replaces the old one.
 mv -f "$tmp" "$out"
 "$cli" project info "$out"

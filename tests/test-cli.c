@@ -416,6 +416,17 @@ test_capacity_load (void **state)
   assert_int_equal (json_object_get_int_member (o, "sites"), 3);
   assert_close_rel (json_object_get_double_member (o, "load_ratio"), 1.5, 1e-6);
   assert_true (json_object_get_boolean_member (o, "over_capacity"));
+  /* Kept in the project, the table serves later runs without --params. */
+  {
+    g_auto(Run) f = { 0 }, g = { 0 };
+    g_autoptr(JsonParser) p2 = NULL;
+    cli (&f, "capacity", proj, "Z-0001", "--params", params, "--save-params", NULL);
+    assert_int_equal (f.status, 1);
+    cli (&g, "capacity", proj, "Z-0001", "--json", NULL);
+    assert_close_rel (json_object_get_double_member (
+                        json_object_get_object_member (parse (g.out, &p2), "capacity"), "central"),
+                      800, 1e-6);
+  }
   test_rmtree (dir);
 }
 
