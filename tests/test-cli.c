@@ -311,14 +311,14 @@ test_unallocated_on_project (void **state)
 
     cli (&za, "zone", "add", proj, "--wkt",
          "POLYGON ((28.80 -2.30, 28.85 -2.30, 28.85 -2.25, 28.80 -2.25, 28.80 -2.30))",
-         "--name", "Drawn", "--mineral", "gold", NULL);
+         "--name", "Drawn", "--mineral", "gold", "--id", "Z-DRAWN", NULL);
     assert_int_equal (za.status, 0);
-    assert_non_null (strstr (za.out, "Z-0001"));
-    cli (&zv, "zone", "validate", proj, "Z-0001", "--json", NULL);
+    assert_non_null (strstr (za.out, "Z-DRAWN"));
+    cli (&zv, "zone", "validate", proj, "Z-DRAWN", "--json", NULL);
     /* 0.05° × 0.05° at 2.3° S with no gold deposit under it: an error, so exit 1. */
     assert_int_equal (zv.status, 1);
     zo = parse (zv.out, &pz);
-    assert_string_equal (json_object_get_string_member (zo, "zone"), "Z-0001");
+    assert_string_equal (json_object_get_string_member (zo, "zone"), "Z-DRAWN");
     assert_false (json_object_get_boolean_member (zo, "ok"));
     assert_close_rel (json_object_get_double_member (zo, "area_ha"),
                       quad_ha_for_cli (28.80, -2.30, 28.85, -2.25), 1e-6);
@@ -334,11 +334,11 @@ test_unallocated_on_project (void **state)
       assert_true (json_object_has_member (f0, "ref"));
     }
     /* Errors block a proposal; an override with a reason lets it through; undo reverts. */
-    cli (&zp, "zone", "propose", proj, "Z-0001", NULL);
+    cli (&zp, "zone", "propose", proj, "Z-DRAWN", NULL);
     assert_int_equal (zp.status, 1);
     cli (&zu, "zone", "undo", proj, NULL);
     assert_int_equal (zu.status, 0);
-    assert_non_null (strstr (zu.out, "Z-0001"));
+    assert_non_null (strstr (zu.out, "Z-DRAWN"));
   }
 
   /* Usage errors: a mineral Placer does not know, no deposits at all. */

@@ -17,13 +17,13 @@ cp "$root/sample-data/sources/landcover.tif" "$work/sources/"
 zone='POLYGON ((28.6 -2.9, 29.1 -2.9, 29.1 -2.1, 28.6 -2.1, 28.6 -2.9))'
 
 echo "1..4"
-if "$cli" zone add "$work/kivu-demo.gpkg" --wkt "$zone" --name oracle >/dev/null; then
+if "$cli" zone add "$work/kivu-demo.gpkg" --wkt "$zone" --name oracle --id Z-ORACLE >/dev/null; then
   echo "ok 1 - zone added"
 else
   echo "not ok 1 - zone add failed"
   exit 1
 fi
-"$cli" zone validate "$work/kivu-demo.gpkg" Z-0001 --json > "$work/findings.json"
+"$cli" zone validate "$work/kivu-demo.gpkg" Z-ORACLE --json > "$work/findings.json"
 if [ -s "$work/findings.json" ]; then
   echo "ok 2 - zone validated"
 else
