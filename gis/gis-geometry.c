@@ -62,6 +62,7 @@ wkb_take (WkbCursor *c, guint64 n_bytes)
 typedef struct {
   GisRingFunc  ring_func;
   GisRingFunc  line_func;
+  GisRingFunc  point_func;
   gboolean     line_rings;
   gpointer     user_data;
   guint        polygon;
@@ -123,6 +124,8 @@ walk_geometry (WkbWalk *w, WkbCursor *c, int depth)
       b = wkb_take (c, 16);
       if (b != NULL)
         walk_points (w, b, 1);
+      if (b != NULL && w->point_func != NULL)
+        w->point_func (0, 0, (const double *) (gpointer) w->xy->data, 1, w->user_data);
       break;
 
     case GIS_GEOMETRY_LINESTRING:
@@ -208,6 +211,20 @@ _gis_geometry_foreach_line (GisGeometry *geometry,
 
   g_assert (geometry != NULL);
   walk (geometry->wkb, &w);
+}
+
+gboolean
+_gis_geometry_walk (GisGeometry *geometry,
+                    GisRingFunc  point_func,
+                    GisRingFunc  line_func,
+                    GisRingFunc  ring_func,
+                    gpointer     user_data)
+{
+  WkbWalk w = { .ring_func = ring_func, .line_func = line_func, .point_func = point_func,
+                .user_data = user_data };
+
+  g_assert (geometry != NULL);
+  return walk (geometry->wkb, &w);
 }
 
 GisGeometry *

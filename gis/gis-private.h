@@ -69,6 +69,13 @@ void           _gis_geometry_foreach_line (GisGeometry *geometry,
                                            GisRingFunc  func,
                                            gpointer     user_data);
 
+/* Walks points, linestrings and polygon rings in one pass (any callback may be %NULL). */
+gboolean       _gis_geometry_walk         (GisGeometry *geometry,
+                                           GisRingFunc  point_func,
+                                           GisRingFunc  line_func,
+                                           GisRingFunc  ring_func,
+                                           gpointer     user_data);
+
 /* GDAL open options for CSV files: points from lon/lat-like columns, every attribute kept as
  * text so that an empty cell stays unknown instead of becoming 0. NULL-terminated. */
 const char *const *_gis_csv_open_options (void);

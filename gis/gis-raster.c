@@ -15,6 +15,7 @@
 #include "gis-init.h"
 #include "gis-private.h"
 #include "gis-raster.h"
+#include "gis-render-private.h"
 
 /* No single raster Placer reads may claim more pixels than this: a hostile header can
  * announce a size that would make a naive reader allocate terabytes. */
@@ -29,6 +30,7 @@ struct _GisRaster {
   char         *path;
   GisCrs       *crs;
   double        geotransform[6];
+  GMutex        lock;
 };
 
 G_DEFINE_FINAL_TYPE (GisRaster, gis_raster, G_TYPE_OBJECT)
@@ -42,6 +44,7 @@ gis_raster_finalize (GObject *object)
     GDALClose (self->handle);
   g_free (self->path);
   g_clear_pointer (&self->crs, gis_crs_unref);
+  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (gis_raster_parent_class)->finalize (object);
 }
@@ -55,6 +58,25 @@ gis_raster_class_init (GisRasterClass *klass)
 static void
 gis_raster_init (GisRaster *self)
 {
+  g_mutex_init (&self->lock);
+}
+
+void
+_gis_raster_lock (GisRaster *self)
+{
+  g_mutex_lock (&self->lock);
+}
+
+void
+_gis_raster_unlock (GisRaster *self)
+{
+  g_mutex_unlock (&self->lock);
+}
+
+gpointer
+_gis_raster_get_handle (GisRaster *self)
+{
+  return self->handle;
 }
 
 /**
@@ -227,9 +249,11 @@ read_window (GisRaster *self, guint band, guint x, guint y, guint w, guint h, vo
       return FALSE;
     }
   b = GDALGetRasterBand (self->handle, (int) band);
+  g_mutex_lock (&self->lock);
   _gis_cpl_begin ();
   err = GDALRasterIO (b, GF_Read, (int) x, (int) y, (int) w, (int) h, buffer, (int) w, (int) h,
                       type, 0, 0);
+  g_mutex_unlock (&self->lock);
   if (err != CE_None)
     {
       _gis_cpl_end (error, GIS_ERROR_IO, self->path);

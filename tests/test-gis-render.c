@@ -1,0 +1,594 @@
+/* test-gis-render.c: styles, in-memory vector layers and the map renderer
+ *
+ * Frames are checked pixel by pixel against hand-computed expectations: the colour of a
+ * filled square, the exact number of pixels whose centres fall inside it, the share of
+ * a hatch, where a reprojected point lands.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "test-common.h"
+
+#include <gdal.h>
+
+#include "gis.h"
+
+/* Helpers */
+
+static GisFeature *
+feature_new (gint64 fid, const char *wkt, const char *value)
+{
+  GisFeature *f = g_new0 (GisFeature, 1);
+
+  f->fid = fid;
+  f->geometry = gis_geometry_new_from_wkt (wkt, NULL);
+  assert_non_null (f->geometry);
+  f->n_values = 1;
+  f->values = g_new0 (char *, 2);
+  f->values[0] = g_strdup (value);
+  return f;
+}
+
+static GisVectorLayer *
+layer_from_wkts (const char *const *wkts, const char *const *values, int epsg)
+{
+  g_autoptr(GPtrArray) features = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_feature_free);
+  g_autoptr(GisCrs) crs = gis_crs_new_from_epsg (epsg, NULL);
+  const char *fields[] = { "status", NULL };
+  GisVectorLayer *layer;
+
+  for (guint i = 0; wkts[i] != NULL; i++)
+    g_ptr_array_add (features, feature_new (i + 1, wkts[i], values ? values[i] : "x"));
+  layer = gis_vector_layer_new_from_features (features, fields, crs, NULL);
+  assert_non_null (layer);
+  return layer;
+}
+
+static GisSymbol
+solid (guint32 rgb, double stroke_width)
+{
+  GisSymbol s = gis_symbol_default ((GisColor) { ((rgb >> 16) & 255) / 255.0,
+                                                 ((rgb >> 8) & 255) / 255.0,
+                                                 (rgb & 255) / 255.0, 1 });
+  s.stroke_width = stroke_width;
+  return s;
+}
+
+/* Renders one layer over a 100 × 100 map of 1 unit per pixel, (0,0)–(100,100). */
+static cairo_surface_t *
+render_one (GisVectorLayer *data, GisStyle *style, GisRenderStats *stats)
+{
+  g_autoptr(GisMapLayer) layer = gis_map_layer_new_vector ("t", data, style);
+  g_autoptr(GisLayerSnapshot) snap = gis_map_layer_snapshot (layer);
+  GisEnvelope e = { 0, 0, 100, 100 };
+  g_autoptr(GisMapSettings) settings =
+    gis_map_settings_new (gis_vector_layer_get_crs (data), &e, 100, 100, 1.0);
+  g_autoptr(GError) error = NULL;
+  cairo_surface_t *frame;
+
+  gis_map_settings_add_layer (settings, snap);
+  frame = gis_map_render (settings, NULL, stats, NULL, &error);
+  assert_null (error);
+  assert_non_null (frame);
+  return frame;
+}
+
+static guint32
+pixel (cairo_surface_t *s, int x, int y)
+{
+  cairo_surface_flush (s);
+  return ((guint32 *) (gpointer) (cairo_image_surface_get_data (s) +
+                                  (gsize) y * cairo_image_surface_get_stride (s)))[x];
+}
+
+static guint
+count_pixels (cairo_surface_t *s, guint32 value)
+{
+  guint n = 0;
+  int w = cairo_image_surface_get_width (s), h = cairo_image_surface_get_height (s);
+
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      n += pixel (s, x, y) == value;
+  return n;
+}
+
+#define WHITE 0xffffffffu
+#define RED 0xffff0000u
+
+/* Styles */
+
+static void
+test_style_json_round_trip (void **state)
+{
+  GisSymbol a = solid (0xe69f00, 0.6), b = solid (0x0072b2, 1.2);
+  const char *active[] = { "active", "Actif", NULL };
+  const char *expired[] = { "expired", NULL };
+  g_autoptr(GisStyle) style = gis_style_new_categorized ("status", &a);
+  g_autoptr(GisStyle) back = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  b.pattern = GIS_FILL_HATCH;
+  b.dash = TRUE;
+  gis_style_add_category (style, "Active", active, &a);
+  gis_style_add_category (style, "Expired", expired, &b);
+  gis_style_set_label_field (style, "code");
+  node = gis_style_to_json (style);
+  back = gis_style_new_from_json (node, &error);
+  assert_null (error);
+  assert_true (gis_style_equal (style, back));
+  assert_int_equal (gis_style_classify (back, "Actif"), 0);
+  assert_int_equal (gis_style_classify (back, "expired"), 1);
+  assert_int_equal (gis_style_classify (back, "pending"), 2);
+  assert_int_equal (gis_style_classify (back, NULL), 2);
+  assert_string_equal (gis_style_get_label_field (back), "code");
+  assert_int_equal (gis_style_get_symbol (back, 1)->pattern, GIS_FILL_HATCH);
+  assert_true (gis_style_get_symbol (back, 1)->dash);
+}
+
+static void
+test_style_graduated (void **state)
+{
+  GisSymbol s = solid (0x440154, 0);
+  g_autoptr(GisStyle) style = gis_style_new_graduated ("ha", &s);
+
+  gis_style_add_range (style, "0–10", 0, 10, &s);
+  gis_style_add_range (style, "10–50", 10, 50, &s);
+  assert_int_equal (gis_style_classify (style, "0"), 0);
+  assert_int_equal (gis_style_classify (style, "9.99"), 0);
+  assert_int_equal (gis_style_classify (style, "10"), 1);
+  assert_int_equal (gis_style_classify (style, "50"), 1);   /* the last range is closed */
+  assert_int_equal (gis_style_classify (style, "50.1"), 2);
+  assert_int_equal (gis_style_classify (style, "-1"), 2);
+  assert_int_equal (gis_style_classify (style, "abc"), 2);
+  assert_int_equal (gis_style_classify (style, "12abc"), 2);
+}
+
+static void
+test_style_bad_json (void **state)
+{
+  const char *cases[][2] = {
+    { "[]", "not a JSON object" },
+    { "{\"kind\":\"pie\"}", "unknown kind" },
+    { "{\"kind\":\"single\",\"other\":{\"fill\":\"red\",\"stroke\":\"#000000\","
+      "\"stroke_width\":1,\"marker_size\":4}}", "“fill” must be a colour" },
+    { "{\"kind\":\"single\",\"other\":{\"fill\":\"#ff0000\",\"stroke\":\"#000000\","
+      "\"stroke_width\":-1,\"marker_size\":4}}", "“stroke_width” is -1" },
+    { "{\"kind\":\"single\",\"other\":{\"fill\":\"#ff0000\",\"stroke\":\"#000000\","
+      "\"stroke_width\":1,\"marker_size\":4,\"pattern\":\"plaid\"}}", "unknown fill pattern" },
+    { "{\"kind\":\"categorized\",\"other\":{\"fill\":\"#ff0000\",\"stroke\":\"#000000\","
+      "\"stroke_width\":1,\"marker_size\":4}}", "needs a field" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) node = json_from_string (cases[i][0], NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GisStyle) style = NULL;
+
+      assert_non_null (node);
+      style = gis_style_new_from_json (node, &error);
+      assert_null (style);
+      assert_non_null (error);
+      if (strstr (error->message, cases[i][1]) == NULL)
+        fail_msg ("case %u: “%s” lacks “%s”", i, error->message, cases[i][1]);
+    }
+}
+
+static void
+test_palettes (void **state)
+{
+  GisColor c = gis_palette_okabe_ito (0), v0 = gis_palette_viridis (0),
+           v1 = gis_palette_viridis (1), vm = gis_palette_viridis (0.5);
+  g_autofree char *o = gis_color_to_string (&c);
+  g_autofree char *s0 = gis_color_to_string (&v0);
+  g_autofree char *s1 = gis_color_to_string (&v1);
+  g_autofree char *sm = gis_color_to_string (&vm);
+
+  assert_string_equal (o, "#e69f00");
+  assert_string_equal (s0, "#440154");
+  assert_string_equal (s1, "#fde725");
+  assert_string_equal (sm, "#21918c");
+  /* The cycle has seven hues and repeats. */
+  c = gis_palette_okabe_ito (7);
+  g_free (o);
+  o = gis_color_to_string (&c);
+  assert_string_equal (o, "#e69f00");
+}
+
+/* Vector layers */
+
+static void
+test_vector_layer_pick_and_geometry (void **state)
+{
+  /* A square with a square hole, given clockwise: stored counter-clockwise. */
+  const char *wkts[] = {
+    "POLYGON((10 10,10 90,90 90,90 10,10 10),(40 40,60 40,60 60,40 60,40 40))",
+    "LINESTRING(0 0,100 100)",
+    "POINT(95 5)",
+    NULL,
+  };
+  g_autoptr(GisVectorLayer) layer = layer_from_wkts (wkts, NULL, 32735);
+  g_autoptr(GisGeometry) g = NULL;
+  g_autoptr(GisGeometry) expected = NULL;
+  guint hit, square = G_MAXUINT, line = G_MAXUINT, point = G_MAXUINT;
+  GisEnvelope e;
+
+  assert_int_equal (gis_vector_layer_get_n_features (layer), 3);
+  assert_int_equal (gis_vector_layer_get_shape_kind (layer), GIS_SHAPE_MIXED);
+  /* Features are stored in spatial order; find them by fid. */
+  for (guint i = 0; i < 3; i++)
+    switch (gis_vector_layer_get_fid (layer, i))
+      {
+      case 1: square = i; break;
+      case 2: line = i; break;
+      case 3: point = i; break;
+      default: fail ();
+      }
+  gis_vector_layer_get_extent (layer, &e);
+  assert_true (e.min_x == 0 && e.min_y == 0 && e.max_x == 100 && e.max_y == 100);
+
+  assert_true (gis_vector_layer_pick (layer, 20, 80, 0.5, &hit));
+  assert_int_equal (hit, square);
+  /* In the hole, only the diagonal line is near. */
+  assert_true (gis_vector_layer_pick (layer, 50.2, 50, 0.5, &hit));
+  assert_int_equal (hit, line);
+  assert_false (gis_vector_layer_pick (layer, 45, 55, 0.5, &hit));
+  assert_true (gis_vector_layer_pick (layer, 95.3, 5.4, 1, &hit));
+  assert_int_equal (hit, point);
+  assert_false (gis_vector_layer_pick (layer, 97, 95, 1, &hit));
+
+  g = gis_vector_layer_dup_geometry (layer, square);
+  expected = gis_geometry_new_from_wkt (
+    "POLYGON((10 10,90 10,90 90,10 90,10 10),(40 40,40 60,60 60,60 40,40 40))", NULL);
+  assert_true (gis_geometry_equal_exact (g, expected));
+  assert_string_equal (gis_vector_layer_get_value (layer, square, 0), "x");
+}
+
+static void
+test_vector_layer_reprojects (void **state)
+{
+  /* TRUST.md's golden: 12° N, 1° W is 717758.85 E, 1327344.06 N in UTM 30N. */
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "p.geojson", NULL);
+  g_autoptr(GisDataset) ds = NULL;
+  g_autoptr(GisVectorLayer) layer = NULL;
+  g_autoptr(GisCrs) utm = gis_crs_new_from_epsg (32630, NULL);
+  g_autoptr(GError) error = NULL;
+  GisEnvelope e;
+
+  g_file_set_contents (path,
+                       "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                       "\"properties\":{\"name\":\"a\"},\"geometry\":{\"type\":\"Point\","
+                       "\"coordinates\":[-1,12]}}]}", -1, NULL);
+  ds = gis_dataset_open (path, GIS_OPEN_VECTOR, &error);
+  assert_non_null (ds);
+  layer = gis_vector_layer_load (ds, NULL, utm, NULL, NULL, NULL, &error);
+  assert_null (error);
+  gis_vector_layer_get_extent (layer, &e);
+  assert_true (fabs (e.min_x - 717758.85) < 0.01);
+  assert_true (fabs (e.min_y - 1327344.06) < 0.01);
+  assert_string_equal (gis_vector_layer_get_value (layer, 0, 0), "a");
+  g_clear_object (&ds);
+  test_rmtree (dir);
+}
+
+static void
+test_vector_layer_refuses_missing_crs (void **state)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "nocrs.csv", NULL);
+  g_autoptr(GisDataset) ds = NULL;
+  g_autoptr(GisVectorLayer) layer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* A CSV of plain x/y columns carries no CRS; it is not guessed. */
+  g_file_set_contents (path, "id,x,y\n1,10,20\n", -1, NULL);
+  ds = gis_dataset_open (path, GIS_OPEN_VECTOR, &error);
+  assert_non_null (ds);
+  layer = gis_vector_layer_load (ds, NULL, NULL, NULL, NULL, NULL, &error);
+  assert_null (layer);
+  assert_non_null (error);
+  assert_non_null (strstr (error->message, "nocrs.csv"));
+  g_clear_object (&ds);
+  test_rmtree (dir);
+}
+
+/* Rendering */
+
+static void
+test_render_solid_squares (void **state)
+{
+  /* A 20-pixel square (drawn by the direct scan converter) and a 60-pixel square with a
+   * 20-pixel hole (drawn by cairo). Edges on pixel boundaries: the counts are exact. */
+  const char *wkts[] = {
+    "POLYGON((5 5,25 5,25 25,5 25,5 5))",
+    "POLYGON((30 30,90 30,90 90,30 90,30 30),(50 50,70 50,70 70,50 70,50 50))",
+    NULL,
+  };
+  g_autoptr(GisVectorLayer) data = layer_from_wkts (wkts, NULL, 32735);
+  GisSymbol s = solid (0xff0000, 0);
+  g_autoptr(GisStyle) style = gis_style_new_single (&s);
+  GisRenderStats stats;
+  cairo_surface_t *frame = render_one (data, style, &stats);
+
+  assert_int_equal (cairo_image_surface_get_width (frame), 100);
+  assert_int_equal (count_pixels (frame, RED), 20 * 20 + 60 * 60 - 20 * 20);
+  /* Map y grows up, pixel y down: (15, 15) on the map is pixel (15, 84). */
+  assert_int_equal (pixel (frame, 15, 84), RED);
+  assert_int_equal (pixel (frame, 60, 39), WHITE);  /* the hole */
+  assert_int_equal (pixel (frame, 2, 2), WHITE);
+  assert_int_equal (stats.n_drawn, 1);
+  assert_int_equal (stats.n_features, 2);
+  cairo_surface_destroy (frame);
+}
+
+static void
+test_render_tiny_features_are_pixels (void **state)
+{
+  const char *wkts[] = {
+    "POLYGON((10.2 10.2,10.8 10.2,10.8 10.8,10.2 10.8,10.2 10.2))",
+    "POLYGON((70.1 20.1,70.9 20.1,70.5 20.9,70.1 20.1))",
+    NULL,
+  };
+  g_autoptr(GisVectorLayer) data = layer_from_wkts (wkts, NULL, 32735);
+  GisSymbol s = solid (0xff0000, 0);
+  g_autoptr(GisStyle) style = gis_style_new_single (&s);
+  GisRenderStats stats;
+  cairo_surface_t *frame = render_one (data, style, &stats);
+
+  assert_int_equal (stats.n_pixels, 2);
+  assert_int_equal (count_pixels (frame, RED), 2);
+  assert_int_equal (pixel (frame, 10, 89), RED);
+  assert_int_equal (pixel (frame, 70, 79), RED);
+  cairo_surface_destroy (frame);
+}
+
+static void
+test_render_hatch (void **state)
+{
+  /* A 40-pixel square with a diagonal hatch of period 8 and width 1: pixels with
+   * (x + y) mod 8 = 0 carry the colour, 1,600 / 8 = 200 of them; the others a 22 % tint. */
+  const char *wkts[] = { "POLYGON((10 10,50 10,50 50,10 50,10 10))", NULL };
+  g_autoptr(GisVectorLayer) data = layer_from_wkts (wkts, NULL, 32735);
+  GisSymbol s = solid (0xff0000, 0);
+  g_autoptr(GisStyle) style = NULL;
+  cairo_surface_t *frame;
+  guint tinted;
+
+  s.pattern = GIS_FILL_HATCH;
+  style = gis_style_new_single (&s);
+  frame = render_one (data, style, NULL);
+  assert_int_equal (count_pixels (frame, RED), 200);
+  /* 22 % red over white: R = 255, G = B = round(255 × 0.78) = 199. */
+  tinted = count_pixels (frame, 0xffffc7c7u);
+  assert_int_equal (tinted, 1600 - 200);
+  cairo_surface_destroy (frame);
+}
+
+static void
+test_render_categories_and_order (void **state)
+{
+  /* Two overlapping squares: the category listed second is drawn on top, whatever the
+   * order of the features. */
+  const char *wkts[] = {
+    "POLYGON((10 10,40 10,40 40,10 40,10 10))",
+    "POLYGON((20 20,50 20,50 50,20 50,20 20))",
+    NULL,
+  };
+  const char *values[] = { "designated", "proposed", NULL };
+  const char *designated[] = { "designated", NULL }, *proposed[] = { "proposed", NULL };
+  g_autoptr(GisVectorLayer) data = layer_from_wkts (wkts, values, 32735);
+  GisSymbol grey = solid (0x808080, 0), red = solid (0xff0000, 0), blue = solid (0x0000ff, 0);
+  g_autoptr(GisStyle) style = gis_style_new_categorized ("status", &grey);
+  cairo_surface_t *frame;
+
+  gis_style_add_category (style, "Proposed", proposed, &red);
+  gis_style_add_category (style, "Designated", designated, &blue);
+  frame = render_one (data, style, NULL);
+  /* The overlap (20..40)² is blue: designated comes second. */
+  assert_int_equal (pixel (frame, 30, 69), 0xff0000ffu);
+  assert_int_equal (count_pixels (frame, 0xff0000ffu), 30 * 30);
+  assert_int_equal (count_pixels (frame, RED), 30 * 30 - 20 * 20);
+  cairo_surface_destroy (frame);
+}
+
+static void
+test_render_outline_darkens_edges (void **state)
+{
+  /* With a black outline, the square's edge pixels are darker than its inside, and
+   * pixels just outside stay white. */
+  const char *wkts[] = { "POLYGON((10 10,30 10,30 30,10 30,10 10))", NULL };
+  g_autoptr(GisVectorLayer) data = layer_from_wkts (wkts, NULL, 32735);
+  GisSymbol s = solid (0xff0000, 1.0);
+  g_autoptr(GisStyle) style = NULL;
+  cairo_surface_t *frame;
+  guint32 edge;
+
+  s.stroke = (GisColor) { 0, 0, 0, 1 };
+  style = gis_style_new_single (&s);
+  frame = render_one (data, style, NULL);
+  assert_int_equal (pixel (frame, 20, 79), RED);
+  edge = pixel (frame, 20, 70);   /* the top edge runs through row 70 */
+  assert_true (((edge >> 16) & 255) < 200);
+  assert_int_equal (pixel (frame, 20, 67), WHITE);
+  cairo_surface_destroy (frame);
+}
+
+static void
+test_render_cache_and_cancel (void **state)
+{
+  const char *wkts[] = { "POLYGON((5 5,25 5,25 25,5 25,5 5))", NULL };
+  g_autoptr(GisVectorLayer) data = layer_from_wkts (wkts, NULL, 32735);
+  GisSymbol s = solid (0xff0000, 0), t = solid (0x00ff00, 0);
+  g_autoptr(GisStyle) red = gis_style_new_single (&s);
+  g_autoptr(GisStyle) green = gis_style_new_single (&t);
+  g_autoptr(GisMapLayer) layer = gis_map_layer_new_vector ("t", data, red);
+  g_autoptr(GisRenderCache) cache = gis_render_cache_new (64 * 1024 * 1024);
+  g_autoptr(GCancellable) cancel = g_cancellable_new ();
+  GisEnvelope e = { 0, 0, 100, 100 };
+  GisRenderStats stats;
+  g_autoptr(GError) error = NULL;
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(GisLayerSnapshot) snap = NULL;
+      g_autoptr(GisMapSettings) settings = gis_map_settings_new (gis_vector_layer_get_crs (data),
+                                                                 &e, 100, 100, 1.0);
+      cairo_surface_t *frame;
+
+      if (round == 2)
+        gis_map_layer_set_style (layer, green);
+      snap = gis_map_layer_snapshot (layer);
+      gis_map_settings_add_layer (settings, snap);
+      frame = gis_map_render (settings, cache, &stats, NULL, &error);
+      assert_non_null (frame);
+      /* Round 1 reuses round 0's image; a new style is drawn anew. */
+      assert_int_equal (stats.n_cached, round == 1 ? 1 : 0);
+      assert_int_equal (stats.n_drawn, round == 1 ? 0 : 1);
+      assert_int_equal (count_pixels (frame, round == 2 ? 0xff00ff00u : RED), 400);
+      cairo_surface_destroy (frame);
+    }
+  assert_true (gis_render_cache_get_size (cache) > 0);
+
+  {
+    g_autoptr(GisLayerSnapshot) snap = gis_map_layer_snapshot (layer);
+    g_autoptr(GisMapSettings) settings = gis_map_settings_new (gis_vector_layer_get_crs (data),
+                                                               &e, 100, 100, 1.0);
+    gis_map_settings_add_layer (settings, snap);
+    gis_render_cache_clear (cache);
+    g_cancellable_cancel (cancel);
+    assert_null (gis_map_render (settings, cache, NULL, cancel, &error));
+    assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  }
+}
+
+static void
+test_render_labels_avoid_collisions (void **state)
+{
+  /* Two points 3 px apart: one label fits, the other would overlap it and is dropped;
+   * a point far away gets its own. */
+  const char *wkts[] = { "POINT(20 50)", "POINT(20 47)", "POINT(20 10)", NULL };
+  const char *values[] = { "Z-0001", "Z-0002", "Z-0003", NULL };
+  g_autoptr(GisVectorLayer) data = layer_from_wkts (wkts, values, 32735);
+  GisSymbol s = solid (0xff0000, 0);
+  g_autoptr(GisStyle) style = gis_style_new_single (&s);
+  GisRenderStats stats;
+  cairo_surface_t *frame;
+
+  gis_style_set_label_field (style, "status");
+  frame = render_one (data, style, &stats);
+  assert_int_equal (stats.n_labels, 2);
+  assert_int_equal (stats.n_labels_dropped, 1);
+  cairo_surface_destroy (frame);
+}
+
+static void
+test_render_raster_categories (void **state)
+{
+  /* A 4 × 4 Byte raster, pixel values 0..3 by column, 0 is nodata; categories colour 1
+   * red, 2 blue; 3 falls to "other" (grey). Rendered at 25 px per raster pixel. */
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "r.tif", NULL);
+  GDALDriverH drv;
+  GDALDatasetH ds;
+  double gt[6] = { 0, 25, 0, 100, 0, -25 };
+  guint8 values[16];
+  g_autoptr(GisRaster) raster = NULL;
+  g_autoptr(GisMapLayer) layer = NULL;
+  g_autoptr(GisLayerSnapshot) snap = NULL;
+  g_autoptr(GisMapSettings) settings = NULL;
+  GisSymbol grey = solid (0x808080, 0), red = solid (0xff0000, 0), blue = solid (0x0000ff, 0);
+  g_autoptr(GisStyle) style = gis_style_new_categorized ("value", &grey);
+  const char *one[] = { "1", NULL }, *two[] = { "2", NULL };
+  g_autoptr(GError) error = NULL;
+  cairo_surface_t *frame;
+  GisEnvelope e = { 0, 0, 100, 100 };
+
+  gis_init ();
+  for (guint i = 0; i < 16; i++)
+    values[i] = (guint8) (i % 4);
+  drv = GDALGetDriverByName ("GTiff");
+  ds = GDALCreate (drv, path, 4, 4, 1, GDT_Byte, NULL);
+  GDALSetGeoTransform (ds, gt);
+  {
+    g_autoptr(GisCrs) crs = gis_crs_new_from_epsg (32735, NULL);
+    GDALSetProjection (ds, gis_crs_get_wkt (crs));
+  }
+  GDALSetRasterNoDataValue (GDALGetRasterBand (ds, 1), 0);
+  assert_int_equal (GDALRasterIO (GDALGetRasterBand (ds, 1), GF_Write, 0, 0, 4, 4, values, 4, 4,
+                                  GDT_Byte, 0, 0), CE_None);
+  GDALClose (ds);
+
+  gis_style_add_category (style, "one", one, &red);
+  gis_style_add_category (style, "two", two, &blue);
+  raster = gis_raster_open (path, &error);
+  assert_non_null (raster);
+  layer = gis_map_layer_new_raster ("r", raster, style);
+  snap = gis_map_layer_snapshot (layer);
+  settings = gis_map_settings_new (gis_raster_get_crs (raster), &e, 100, 100, 1.0);
+  gis_map_settings_add_layer (settings, snap);
+  frame = gis_map_render (settings, NULL, NULL, NULL, &error);
+  assert_non_null (frame);
+  assert_int_equal (count_pixels (frame, WHITE), 25 * 100);   /* nodata column */
+  assert_int_equal (count_pixels (frame, RED), 25 * 100);
+  assert_int_equal (count_pixels (frame, 0xff0000ffu), 25 * 100);
+  assert_int_equal (count_pixels (frame, 0xff808080u), 25 * 100);
+  assert_int_equal (pixel (frame, 30, 50), RED);
+  cairo_surface_destroy (frame);
+  g_clear_pointer (&snap, gis_layer_snapshot_unref);
+  g_clear_pointer (&settings, gis_map_settings_unref);
+  g_clear_object (&layer);
+  g_clear_object (&raster);
+  test_rmtree (dir);
+}
+
+static void
+test_png_written_atomically (void **state)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "map.png", NULL);
+  g_autofree char *bad = g_build_filename (dir, "missing", "map.png", NULL);
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 8, 8);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) d = NULL;
+  guint n = 0;
+
+  assert_true (gis_surface_write_png (s, path, &error));
+  assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  assert_false (gis_surface_write_png (s, bad, &error));
+  assert_non_null (error);
+  /* Nothing but the finished file is left in the folder. */
+  d = g_dir_open (dir, 0, NULL);
+  while (g_dir_read_name (d) != NULL)
+    n++;
+  assert_int_equal (n, 1);
+  cairo_surface_destroy (s);
+  test_rmtree (dir);
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_style_json_round_trip),
+    cmocka_unit_test (test_style_graduated),
+    cmocka_unit_test (test_style_bad_json),
+    cmocka_unit_test (test_palettes),
+    cmocka_unit_test (test_vector_layer_pick_and_geometry),
+    cmocka_unit_test (test_vector_layer_reprojects),
+    cmocka_unit_test (test_vector_layer_refuses_missing_crs),
+    cmocka_unit_test (test_render_solid_squares),
+    cmocka_unit_test (test_render_tiny_features_are_pixels),
+    cmocka_unit_test (test_render_hatch),
+    cmocka_unit_test (test_render_categories_and_order),
+    cmocka_unit_test (test_render_outline_darkens_edges),
+    cmocka_unit_test (test_render_cache_and_cancel),
+    cmocka_unit_test (test_render_labels_avoid_collisions),
+    cmocka_unit_test (test_render_raster_categories),
+    cmocka_unit_test (test_png_written_atomically),
+  };
+
+  gis_init ();
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}
