@@ -37,6 +37,7 @@ int   cli_unallocated  (int argc, char **argv);
 int   cli_zone         (int argc, char **argv);
 int   cli_capacity     (int argc, char **argv);
 int   cli_clusters     (int argc, char **argv);
-int cli_sites (int argc, char **argv);
+int   cli_sites        (int argc, char **argv);
+int   cli_render       (int argc, char **argv);
 
 G_END_DECLS

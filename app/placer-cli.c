@@ -25,6 +25,7 @@ static const struct {
   { "capacity", cli_capacity, "how many miners each zone can carry, and what binds it" },
   { "clusters", cli_clusters, "clusters of ASM sites, and those that straddle a border" },
   { "sites", cli_sites, "ASM sites: import visits, latest visit per site, certification" },
+  { "render", cli_render, "a map image of the project, with legend, scale bar and north arrow" },
 };
 
 static void

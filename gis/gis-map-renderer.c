@@ -288,8 +288,8 @@ pattern_for (const GisSymbol *s, double scale)
 }
 
 /* Fills and strokes the current path with @s. */
-static void
-paint_symbol_path (cairo_t *cr, const GisSymbol *s, double scale, gboolean fill)
+void
+_gis_paint_symbol_path (cairo_t *cr, const GisSymbol *s, double scale, gboolean fill)
 {
   if (fill && s->pattern != GIS_FILL_NONE)
     {
@@ -600,7 +600,7 @@ draw_vector_band (VectorBand *b)
                                  TRUE);
                 }
             }
-          paint_symbol_path (cr, s, v->scale, TRUE);
+          _gis_paint_symbol_path (cr, s, v->scale, TRUE);
         }
       if (has_line_path)
         {
@@ -620,7 +620,7 @@ draw_vector_band (VectorBand *b)
                                  FALSE);
                 }
             }
-          paint_symbol_path (cr, &line, v->scale, FALSE);
+          _gis_paint_symbol_path (cr, &line, v->scale, FALSE);
         }
     }
   cairo_destroy (cr);

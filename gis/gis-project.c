@@ -497,7 +497,8 @@ json_string (const char *s)
 /**
  * gis_project_set_meta:
  *
- * Sets one metadata value and logs the change, in one transaction.
+ * Sets one metadata value and logs the change, in one transaction. Keys starting with
+ * "view:" hold display state and are not logged.
  */
 gboolean
 gis_project_set_meta (GisProject *self, const char *key, const char *value, GError **error)
@@ -524,7 +525,10 @@ gis_project_set_meta (GisProject *self, const char *key, const char *value, GErr
     }
   before = old ? json_string (old) : NULL;
   after = json_string (value);
-  if (!audit_insert (self, "set-meta", key, before, after, error))
+  /* How the map looks ("view:" keys: layer order, styles, the last extent) changes with
+   * every click in the app and says nothing about the plan: it is not audited. */
+  if (!g_str_has_prefix (key, "view:") &&
+      !audit_insert (self, "set-meta", key, before, after, error))
     {
       rollback (self);
       return FALSE;

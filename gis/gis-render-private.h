@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <cairo.h>
+
 #include "gis-map-layer.h"
 #include "gis-map-settings.h"
 #include "gis-raster.h"
@@ -107,6 +109,13 @@ void     _gis_draw_line               (const GisPixmap *pm,
                                        double          x1,
                                        double          y1,
                                        guint32         color);
+
+/* Fills (with its pattern) and strokes the current path with a symbol; @scale is device
+ * pixels per logical pixel. */
+void     _gis_paint_symbol_path       (cairo_t         *cr,
+                                       const GisSymbol *symbol,
+                                       double          scale,
+                                       gboolean        fill);
 
 /* Rasters for display: one reader at a time per raster (GDAL datasets are not
  * thread-safe); the lock is held across a window read. */

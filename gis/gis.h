@@ -11,6 +11,7 @@
 #include "gis-geometry.h"
 #include "gis-index.h"
 #include "gis-init.h"
+#include "gis-map-decor.h"
 #include "gis-map-layer.h"
 #include "gis-map-renderer.h"
 #include "gis-map-settings.h"

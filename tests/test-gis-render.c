@@ -567,6 +567,66 @@ test_png_written_atomically (void **state)
   test_rmtree (dir);
 }
 
+/* Decorations */
+
+static void
+test_scale_bar_utm (void **state)
+{
+  /* On UTM's central meridian the grid is 0.9996 of the ground: 1 grid metre per pixel is
+   * 1/0.9996 m on the ground; the longest round bar under 200 px is 200 m, 199.92 px. */
+  g_autoptr(GisCrs) utm = gis_crs_new_from_epsg (32630, NULL);
+  g_autoptr(GisMapSettings) s = gis_map_settings_new_centered (utm, 500000, 1327344, 1.0,
+                                                               400, 300, 1.0);
+  GisScaleBar bar;
+  double mpp;
+
+  assert_true (gis_map_metres_per_pixel (s, 200, 150, &mpp));
+  assert_true (fabs (mpp - 1 / 0.9996) < 1e-7);
+  assert_true (gis_map_scale_bar (s, 200, &bar));
+  assert_true (bar.metres == 200);
+  assert_true (fabs (bar.pixels - 200 * 0.9996) < 1e-4);
+  assert_string_equal (bar.label, "200 m");
+}
+
+static void
+test_scale_bar_lonlat (void **state)
+{
+  /* At the equator 0.001° of longitude is a·π/180 000 = 111.319 491 m (WGS 84). */
+  g_autoptr(GisCrs) wgs84 = gis_crs_new_from_epsg (4326, NULL);
+  g_autoptr(GisMapSettings) s = gis_map_settings_new_centered (wgs84, 29, 0, 0.001, 400, 300,
+                                                               1.0);
+  GisScaleBar bar;
+  double mpp;
+
+  assert_true (gis_map_metres_per_pixel (s, 200, 150, &mpp));
+  assert_true (fabs (mpp - 6378137.0 * G_PI / 180000) < 1e-6);
+  /* 150 px are 16.7 km: the bar is 10 km, 89.83 px. */
+  assert_true (gis_map_scale_bar (s, 150, &bar));
+  assert_true (bar.metres == 10000);
+  assert_string_equal (bar.label, "10 km");
+  assert_true (fabs (bar.pixels - 10000 / mpp) < 1e-9);
+}
+
+static void
+test_north_arrow_convergence (void **state)
+{
+  /* 12° N, 1° W in UTM 30N (central meridian 3° W): meridian convergence
+   * atan(tan 2° · sin 12°) = 0.4160°; true north leans west of grid north there. */
+  g_autoptr(GisCrs) utm = gis_crs_new_from_epsg (32630, NULL);
+  g_autoptr(GisMapSettings) s = gis_map_settings_new_centered (utm, 717758.85, 1327344.06, 10,
+                                                               400, 300, 1.0);
+  g_autoptr(GisCrs) wgs84 = gis_crs_new_from_epsg (4326, NULL);
+  g_autoptr(GisMapSettings) ll = gis_map_settings_new_centered (wgs84, 29, -2, 0.01, 400, 300,
+                                                                1.0);
+  double angle;
+
+  assert_true (gis_map_north_angle (s, &angle));
+  assert_true (fabs (angle * 180 / G_PI + 0.4160) < 0.002);
+  /* In lon/lat, north is up. */
+  assert_true (gis_map_north_angle (ll, &angle));
+  assert_true (fabs (angle) < 1e-9);
+}
+
 int
 main (void)
 {
@@ -587,6 +647,9 @@ main (void)
     cmocka_unit_test (test_render_labels_avoid_collisions),
     cmocka_unit_test (test_render_raster_categories),
     cmocka_unit_test (test_png_written_atomically),
+    cmocka_unit_test (test_scale_bar_utm),
+    cmocka_unit_test (test_scale_bar_lonlat),
+    cmocka_unit_test (test_north_arrow_convergence),
   };
 
   gis_init ();

@@ -266,15 +266,7 @@ read_cb (GisFeature *f, gpointer user_data, GError **error)
       const char *value = raw;
 
       if (st->fields[i].vocabulary != NULL)
-        {
-          value = raw ? zones_mapping_map_value (set->input->mapping, st->fields[i].name, raw)
-                      : NULL;
-          if (value == NULL && raw != NULL)
-            value = zones_vocabulary_match (set->input->role, st->fields[i].name, raw);
-          /* "*" is the layer's default for empty and untranslated values. */
-          if (value == NULL)
-            value = zones_mapping_map_value (set->input->mapping, st->fields[i].name, "*");
-        }
+        value = zones_mapping_resolve (set->input->mapping, st->fields[i].name, raw);
       r->raw[i] = g_strdup (raw);
       r->values[i] = g_strdup (value);
     }

@@ -550,6 +550,29 @@ zones_mapping_map_value (ZonesMapping *m, const char *field, const char *source_
   return t ? g_hash_table_lookup (t, source_value) : NULL;
 }
 
+/**
+ * zones_mapping_resolve:
+ * @raw: (nullable): a value as the source has it
+ *
+ * Placer's value for a source value of a vocabulary field: the mapping's own translation,
+ * else a built-in word, else the layer's default for untranslated values ("*").
+ *
+ * Returns: (nullable): the value, or %NULL when nothing applies
+ */
+const char *
+zones_mapping_resolve (ZonesMapping *m, const char *field, const char *raw)
+{
+  const char *value;
+
+  g_return_val_if_fail (m != NULL && field != NULL, NULL);
+  value = raw ? zones_mapping_map_value (m, field, raw) : NULL;
+  if (value == NULL && raw != NULL)
+    value = zones_vocabulary_match (m->role, field, raw);
+  if (value == NULL)
+    value = zones_mapping_map_value (m, field, "*");
+  return value;
+}
+
 static void
 remove_unmapped (ZonesMapping *m, const char *field, const char *source_value)
 {

@@ -59,6 +59,9 @@ void          zones_mapping_set_field   (ZonesMapping *mapping,
 const char   *zones_mapping_map_value   (ZonesMapping *mapping,
                                          const char   *field,
                                          const char   *source_value);
+const char   *zones_mapping_resolve     (ZonesMapping *mapping,
+                                         const char   *field,
+                                         const char   *raw);
 void          zones_mapping_set_value   (ZonesMapping *mapping,
                                          const char   *field,
                                          const char   *source_value,

@@ -11,6 +11,7 @@
 #include "zones-error.h"
 #include "zones-grid.h"
 #include "zones-layer.h"
+#include "zones-map.h"
 #include "zones-records.h"
 #include "zones-register.h"
 #include "zones-rulepack.h"
