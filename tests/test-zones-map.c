@@ -157,6 +157,95 @@ test_broken_state_is_ignored (void **state)
   test_rmtree (dir);
 }
 
+static void
+copy_file (const char *from, const char *to)
+{
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  assert_true (g_file_get_contents (from, &contents, &len, NULL));
+  assert_true (g_file_set_contents (to, contents, (gssize) len, NULL));
+}
+
+static void
+added_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GisMapLayer **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = zones_workspace_add_layer_finish (ZONES_WORKSPACE (source), result, &error);
+  assert_no_error (error);
+}
+
+static void
+test_workspace (void **state)
+{
+  /* The demo copied without its sources folder: the raster it references cannot be read
+   * and is reported by name; everything embedded opens. */
+  g_autofree char *demo = test_source_path ("sample-data/kivu-demo.gpkg");
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "demo.gpkg", NULL);
+  g_autofree char *deposits = test_source_path ("sample-data/sources/deposits.gpkg");
+  g_autoptr(ZonesWorkspace) ws = NULL;
+  g_autoptr(ZonesWorkspace) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZonesLayerCandidate) candidate = NULL;
+  GListModel *layers;
+  GisMapLayer *added = NULL;
+  GisEnvelope view = { 28.0, -3.0, 29.0, -2.0 }, home;
+  guint n;
+
+  copy_file (demo, path);
+  ws = zones_workspace_open (path, NULL, &error);
+  assert_no_error (error);
+  assert_string_equal (zones_workspace_get_title (ws), "Eastern DRC border region (demo)");
+  assert_int_equal (zones_workspace_get_problems (ws)->len, 1);
+  assert_non_null (strstr (g_ptr_array_index (zones_workspace_get_problems (ws), 0),
+                           "Layer “landcover”"));
+  layers = zones_workspace_get_layers (ws);
+  n = g_list_model_get_n_items (layers);
+  assert_int_equal (n, 10);
+  {
+    g_autoptr(GisMapLayer) top = g_list_model_get_item (layers, 0);
+    g_autoptr(GisMapLayer) bottom = g_list_model_get_item (layers, n - 1);
+    assert_string_equal (gis_map_layer_get_title (top), "ipis_sites");
+    assert_string_equal (gis_map_layer_get_role (bottom), "landuse");
+  }
+  assert_non_null (zones_workspace_find_layer (ws, "ASM zones"));
+
+  /* Deposits added again under another name land with the deposits, under the titles. */
+  candidate = zones_layer_inspect (deposits, NULL, "deposits", NULL, NULL, &error);
+  assert_no_error (error);
+  zones_workspace_add_layer_async (ws, g_steal_pointer (&candidate), "deposits 2", NULL,
+                                   added_cb, &added);
+  while (added == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  assert_int_equal (g_list_model_get_n_items (layers), 11);
+  {
+    guint at = 0;
+    g_list_store_find (G_LIST_STORE (layers), added, &at);
+    g_autoptr(GisMapLayer) above = g_list_model_get_item (layers, at - 1);
+    g_autoptr(GisMapLayer) below = g_list_model_get_item (layers, at + 1);
+    assert_string_equal (gis_map_layer_get_role (above), "concessions");
+    assert_string_equal (gis_map_layer_get_title (below), "deposits");
+  }
+
+  /* The sites moved to the bottom and the view are there when the project reopens. */
+  zones_workspace_move_layer (ws, 0, 10);
+  assert_true (zones_workspace_save_view (ws, &view, &error));
+  g_clear_object (&ws);
+  again = zones_workspace_open (path, NULL, &error);
+  assert_no_error (error);
+  {
+    g_autoptr(GisMapLayer) bottom = g_list_model_get_item (zones_workspace_get_layers (again), 10);
+    assert_string_equal (gis_map_layer_get_title (bottom), "ipis_sites");
+  }
+  assert_true (zones_workspace_get_home (again, &home));
+  assert_true (home.min_x == 28.0 && home.max_y == -2.0);
+  g_clear_object (&again);
+  test_rmtree (dir);
+}
+
 int
 main (void)
 {
@@ -164,6 +253,7 @@ main (void)
     cmocka_unit_test (test_default_styles_follow_mapping),
     cmocka_unit_test (test_display_state_round_trip),
     cmocka_unit_test (test_broken_state_is_ignored),
+    cmocka_unit_test (test_workspace),
   };
 
   gis_init ();

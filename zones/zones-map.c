@@ -419,10 +419,15 @@ zones_map_load_zones (GisProject *project, GisCrs *map_crs, GCancellable *cancel
   return layer;
 }
 
-static int
-compare_rank (gconstpointer a, gconstpointer b)
+/**
+ * zones_map_compare_layers:
+ *
+ * Default drawing order: negative when @a goes below @b.
+ */
+int
+zones_map_compare_layers (GisMapLayer *a, GisMapLayer *b)
 {
-  GisMapLayer *x = *(GisMapLayer **) a, *y = *(GisMapLayer **) b;
+  GisMapLayer *x = a, *y = b;
   int rx = role_rank (x), ry = role_rank (y);
 
   if (rx != ry)
@@ -430,6 +435,12 @@ compare_rank (gconstpointer a, gconstpointer b)
   /* Within a role, the order the layers were added to the project. */
   return (gis_map_layer_get_id (x) > gis_map_layer_get_id (y)) -
          (gis_map_layer_get_id (x) < gis_map_layer_get_id (y));
+}
+
+static int
+compare_rank (gconstpointer a, gconstpointer b)
+{
+  return zones_map_compare_layers (*(GisMapLayer **) a, *(GisMapLayer **) b);
 }
 
 /* Restores order, visibility, opacity and styles saved by zones_map_save_state(). Saved

@@ -19,6 +19,8 @@ GisStyle  *zones_map_default_style (const char     *role,
                                     ZonesMapping   *mapping,
                                     guint           index_in_role);
 GisColor   zones_map_mineral_color (const char     *mineral);
+int        zones_map_compare_layers (GisMapLayer   *a,
+                                    GisMapLayer    *b);
 GPtrArray *zones_map_load          (GisProject     *project,
                                     GisCrs         *map_crs,
                                     GPtrArray     **problems,

@@ -20,3 +20,4 @@
 #include "zones-sites.h"
 #include "zones-unallocated.h"
 #include "zones-validate.h"
+#include "zones-workspace.h"
