@@ -207,10 +207,7 @@ cli_capacity (int argc, char **argv)
     }
   else
     {
-      g_autofree char *saved = gis_project_dup_meta (project, "capacity_params");
-      g_autofree char *label = g_strdup_printf ("%s (project parameters)", argv[1]);
-      table = saved ? zones_param_table_new_from_data (saved, label, &error)
-                    : zones_param_table_new_default (&error);
+      table = zones_param_table_new_for_project (project, &error);
       if (table == NULL)
         return cli_fail (error);
     }
