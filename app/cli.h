@@ -63,5 +63,6 @@ int   cli_zone         (int argc, char **argv);
 int   cli_capacity     (int argc, char **argv);
 int   cli_clusters     (int argc, char **argv);
 int cli_sites (int argc, char **argv);
+int   cli_compare      (int argc, char **argv);
 
 G_END_DECLS
