@@ -854,23 +854,24 @@ gis_geometry_buffer (GisGeometry *geometry,
   return _gis_geometry_from_geos (t, r, error);
 }
 
-/* Collects the polygons of a geometry (a collection from an overlay may hold lines and points
- * where shapes touch) into one multipolygon. */
+/* Collects the non-empty parts of type @part (GEOS_POLYGON or GEOS_LINESTRING) of a geometry
+ * into @out: a collection from an overlay may also hold lines and points where shapes touch. */
 static void
-collect_polygons (GisGeosThread *t, const GEOSGeometry *g, GPtrArray *out)
+collect_parts (GisGeosThread *t, const GEOSGeometry *g, int part, GPtrArray *out)
 {
   int type = GEOSGeomTypeId_r (t->handle, g);
+  int multi = part == GEOS_POLYGON ? GEOS_MULTIPOLYGON : GEOS_MULTILINESTRING;
 
-  if (type == GEOS_POLYGON)
+  if (type == part)
     {
       if (!GEOSisEmpty_r (t->handle, g))
         g_ptr_array_add (out, GEOSGeom_clone_r (t->handle, g));
     }
-  else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION)
+  else if (type == multi || type == GEOS_GEOMETRYCOLLECTION)
     {
       int n = GEOSGetNumGeometries_r (t->handle, g);
       for (int i = 0; i < n; i++)
-        collect_polygons (t, GEOSGetGeometryN_r (t->handle, g, i), out);
+        collect_parts (t, GEOSGetGeometryN_r (t->handle, g, i), part, out);
     }
 }
 
@@ -896,30 +897,10 @@ gis_geometry_polygonal_part (GisGeometry *geometry, GError **error)
   g = _gis_geometry_to_geos (t, geometry, error);
   if (g == NULL)
     return NULL;
-  collect_polygons (t, g, polys);
+  collect_parts (t, g, GEOS_POLYGON, polys);
   r = GEOSGeom_createCollection_r (t->handle, GEOS_MULTIPOLYGON,
                                    (GEOSGeometry **) polys->pdata, polys->len);
   return _gis_geometry_from_geos (t, r, error);
-}
-
-/* Collects the lines of a geometry (a collection may also hold points where shapes meet at a
- * corner only). */
-static void
-collect_lines (GisGeosThread *t, const GEOSGeometry *g, GPtrArray *out)
-{
-  int type = GEOSGeomTypeId_r (t->handle, g);
-
-  if (type == GEOS_LINESTRING)
-    {
-      if (!GEOSisEmpty_r (t->handle, g))
-        g_ptr_array_add (out, GEOSGeom_clone_r (t->handle, g));
-    }
-  else if (type == GEOS_MULTILINESTRING || type == GEOS_GEOMETRYCOLLECTION)
-    {
-      int n = GEOSGetNumGeometries_r (t->handle, g);
-      for (int i = 0; i < n; i++)
-        collect_lines (t, GEOSGetGeometryN_r (t->handle, g, i), out);
-    }
 }
 
 /**
@@ -960,7 +941,7 @@ gis_geometry_shared_edges (GisGeometry *a, GisGeometry *b, GError **error)
       _gis_geos_set_error (t, error, "Shared edges failed");
       return NULL;
     }
-  collect_lines (t, common, lines);
+  collect_parts (t, common, GEOS_LINESTRING, lines);
   r = GEOSGeom_createCollection_r (t->handle, GEOS_MULTILINESTRING,
                                    (GEOSGeometry **) lines->pdata, lines->len);
   return _gis_geometry_from_geos (t, r, error);
