@@ -46,11 +46,7 @@ cluster_node (ZonesCluster *c, gboolean with_members)
   json_builder_add_boolean_value (b, c->cross_border);
   json_builder_set_member_name (b, "near_border");
   json_builder_add_boolean_value (b, c->near_border);
-  json_builder_set_member_name (b, "border_distance_km");
-  if (isfinite (c->border_distance_km))
-    json_builder_add_double_value (b, c->border_distance_km);
-  else
-    json_builder_add_null_value (b);
+  cli_json_add_number (b, "border_distance_km", c->border_distance_km);
   json_builder_set_member_name (b, "neighbour");
   if (c->neighbour)
     json_builder_add_string_value (b, c->neighbour);

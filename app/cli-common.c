@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "cli-common"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,6 +62,17 @@ cli_print_json (JsonNode *node)
   json_generator_set_pretty (gen, TRUE);
   text = json_generator_to_data (gen, NULL);
   printf ("%s\n", text);
+}
+
+/* A number, or null where it is not finite (JSON has no NaN or infinity). */
+void
+cli_json_add_number (JsonBuilder *b, const char *name, double v)
+{
+  json_builder_set_member_name (b, name);
+  if (isfinite (v))
+    json_builder_add_double_value (b, v);
+  else
+    json_builder_add_null_value (b);
 }
 
 JsonNode *

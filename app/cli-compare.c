@@ -93,20 +93,19 @@ parse_countries (const char *text)
 }
 
 static void
-add_number (JsonBuilder *b, const char *name, double v)
-{
-  json_builder_set_member_name (b, name);
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
 add_count (JsonBuilder *b, const char *name, gint64 v)
 {
   json_builder_set_member_name (b, name);
   json_builder_add_int_value (b, v);
+}
+
+/* Sites, their workers and those without a number, as members of the open object. */
+static void
+add_site_counts (JsonBuilder *b, const char *sites, guint n, gint64 workers, guint unknown)
+{
+  add_count (b, sites, n);
+  add_count (b, "workers", workers);
+  add_count (b, "without_workers", unknown);
 }
 
 static JsonNode *
@@ -121,39 +120,37 @@ country_node (ZonesCompareCountry *c)
   json_builder_add_string_value (b, c->iso);
   json_builder_set_member_name (b, "name");
   json_builder_add_string_value (b, c->name);
-  add_number (b, "area_ha", c->area_ha);
+  cli_json_add_number (b, "area_ha", c->area_ha);
 
   json_builder_set_member_name (b, "titles");
   json_builder_begin_object (b);
   add_count (b, "count", c->titles);
-  add_number (b, "ha", c->titles_ha);
-  add_number (b, "pct", c->titles_pct);
+  cli_json_add_number (b, "ha", c->titles_ha);
+  cli_json_add_number (b, "pct", c->titles_pct);
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "applications");
   json_builder_begin_object (b);
   add_count (b, "count", c->applications);
-  add_number (b, "ha", c->applications_ha);
+  cli_json_add_number (b, "ha", c->applications_ha);
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "zones");
   json_builder_begin_object (b);
   add_count (b, "count", c->zones);
   add_count (b, "partly_outside", c->zones_partial);
-  add_number (b, "ha", c->zones_ha);
+  cli_json_add_number (b, "ha", c->zones_ha);
   json_builder_set_member_name (b, "capacity");
   json_builder_begin_object (b);
   for (int s = 0; s < ZONES_N_SCENARIOS; s++)
-    add_number (b, zones_scenario_name (s), c->capacity[s]);
+    cli_json_add_number (b, zones_scenario_name (s), c->capacity[s]);
   json_builder_end_object (b);
   add_count (b, "without_capacity", c->zones_without_capacity);
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "sites");
   json_builder_begin_object (b);
-  add_count (b, "count", c->sites);
-  add_count (b, "workers", c->workers);
-  add_count (b, "without_workers", c->sites_without_workers);
+  add_site_counts (b, "count", c->sites, c->workers, c->sites_without_workers);
   json_builder_set_member_name (b, "by_mineral");
   json_builder_begin_object (b);
   for (guint i = 0; i < c->by_mineral->len; i++)
@@ -161,19 +158,17 @@ country_node (ZonesCompareCountry *c)
       ZonesCompareMineral *m = g_ptr_array_index (c->by_mineral, i);
       json_builder_set_member_name (b, m->mineral);
       json_builder_begin_object (b);
-      add_count (b, "sites", m->sites);
-      add_count (b, "workers", m->workers);
-      add_count (b, "without_workers", m->sites_without_workers);
+      add_site_counts (b, "sites", m->sites, m->workers, m->sites_without_workers);
       json_builder_end_object (b);
     }
   json_builder_end_object (b);
   json_builder_end_object (b);
 
-  add_number (b, "unallocated_ha", c->unallocated_ha);
+  cli_json_add_number (b, "unallocated_ha", c->unallocated_ha);
   json_builder_set_member_name (b, "unallocated_by_mineral");
   json_builder_begin_object (b);
   for (GList *l = minerals; l != NULL; l = l->next)
-    add_number (b, l->data, *(double *) g_hash_table_lookup (c->unallocated_by_mineral, l->data));
+    cli_json_add_number (b, l->data, *(double *) g_hash_table_lookup (c->unallocated_by_mineral, l->data));
   json_builder_end_object (b);
   json_builder_set_member_name (b, "rule_pack");
   if (c->rulepack != NULL)
@@ -236,7 +231,7 @@ print_json (ZonesCompareResult *r, const char *kind, const char *out)
   json_builder_add_string_value (b, kind);
   json_builder_set_member_name (b, "label");
   json_builder_add_string_value (b, r->label);
-  add_number (b, "ha", r->area_ha);
+  cli_json_add_number (b, "ha", r->area_ha);
   add_count (b, "sites_elsewhere", r->sites_elsewhere);
   json_builder_set_member_name (b, "crs");
   json_builder_add_value (b, cli_crs_node (r->crs));

@@ -29,6 +29,9 @@ gboolean cli_parse     (GOptionContext *context,
                         char      ***argv,
                         int         *exit_code);
 JsonNode *cli_crs_node (GisCrs      *crs);
+void  cli_json_add_number (JsonBuilder *builder,
+                        const char  *name,
+                        double       value);
 JsonNode *cli_extent_node (const GisEnvelope *extent);
 
 /* The clustering options of placer-cli clusters, shared with compare so that the same options
