@@ -129,3 +129,29 @@ test_oracle_value (const char *relative, const char *label)
   fail_msg ("%s has no row “%s”", relative, label);
   return NAN;
 }
+
+/* A lon/lat rectangle as a GeoJSON geometry. */
+static inline char *
+test_rect_geojson (double x0, double y0, double x1, double y1)
+{
+  return g_strdup_printf ("{\"type\":\"Polygon\",\"coordinates\":[[[%.12f,%.12f],[%.12f,%.12f],"
+                          "[%.12f,%.12f],[%.12f,%.12f],[%.12f,%.12f]]]}", x0, y0, x1, y0, x1, y1,
+                          x0, y1, x0, y0);
+}
+
+/* Writes a GeoJSON file of features given as (geometry, properties) pairs of JSON texts,
+ * NULL-terminated; returns its path. */
+static inline char *
+test_write_geojson (const char *dir, const char *name, const char *const *pairs)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  GString *s = g_string_new ("{\"type\":\"FeatureCollection\",\"features\":[");
+
+  for (guint i = 0; pairs[i] != NULL; i += 2)
+    g_string_append_printf (s, "%s{\"type\":\"Feature\",\"geometry\":%s,\"properties\":%s}",
+                            i ? "," : "", pairs[i], pairs[i + 1]);
+  g_string_append (s, "]}");
+  assert_true (g_file_set_contents (path, s->str, -1, NULL));
+  g_string_free (s, TRUE);
+  return g_steal_pointer (&path);
+}

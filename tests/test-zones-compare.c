@@ -25,31 +25,11 @@ oracle_ha (const char *label)
 }
 
 static char *
-rect_json (double x0, double y0, double x1, double y1)
-{
-  return g_strdup_printf ("{\"type\":\"Polygon\",\"coordinates\":[[[%.12g,%.12g],[%.12g,%.12g],"
-                          "[%.12g,%.12g],[%.12g,%.12g],[%.12g,%.12g]]]}", x0, y0, x1, y0, x1, y1,
-                          x0, y1, x0, y0);
-}
-
-static char *
 write_file (const char *dir, const char *name, const char *text)
 {
   char *path = g_build_filename (dir, name, NULL);
   assert_true (g_file_set_contents (path, text, -1, NULL));
   return path;
-}
-
-static char *
-write_layer (const char *dir, const char *name, const char *const *pairs)
-{
-  g_autoptr(GString) s = g_string_new ("{\"type\":\"FeatureCollection\",\"features\":[");
-
-  for (guint i = 0; pairs[i] != NULL; i += 2)
-    g_string_append_printf (s, "%s{\"type\":\"Feature\",\"geometry\":%s,\"properties\":%s}",
-                            i ? "," : "", pairs[i], pairs[i + 1]);
-  g_string_append (s, "]}");
-  return write_file (dir, name, s->str);
 }
 
 static void
@@ -157,15 +137,15 @@ world_init (World *w, gboolean with_borders)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GisCrs) wgs84 = gis_crs_new_from_epsg (4326, NULL);
-  g_autofree char *wst = rect_json (29.0, -2.1, 29.2, -1.9);
-  g_autofree char *est = rect_json (29.2, -2.1, 29.4, -1.9);
-  g_autofree char *far = rect_json (29.6, -2.1, 29.8, -1.9);
-  g_autofree char *t1 = rect_json (29.15, -2.0, 29.25, -1.95);
-  g_autofree char *t2 = rect_json (29.06, -2.07, 29.09, -2.06);
-  g_autofree char *t3 = rect_json (29.25, -2.0, 29.3, -1.95);
-  g_autofree char *t4 = rect_json (29.16, -1.99, 29.18, -1.97);
-  g_autofree char *t5 = rect_json (29.25, -2.05, 29.3, -2.0);
-  g_autofree char *dep = rect_json (29.1, -2.05, 29.3, -1.95);
+  g_autofree char *wst = test_rect_geojson (29.0, -2.1, 29.2, -1.9);
+  g_autofree char *est = test_rect_geojson (29.2, -2.1, 29.4, -1.9);
+  g_autofree char *far = test_rect_geojson (29.6, -2.1, 29.8, -1.9);
+  g_autofree char *t1 = test_rect_geojson (29.15, -2.0, 29.25, -1.95);
+  g_autofree char *t2 = test_rect_geojson (29.06, -2.07, 29.09, -2.06);
+  g_autofree char *t3 = test_rect_geojson (29.25, -2.0, 29.3, -1.95);
+  g_autofree char *t4 = test_rect_geojson (29.16, -1.99, 29.18, -1.97);
+  g_autofree char *t5 = test_rect_geojson (29.25, -2.05, 29.3, -2.0);
+  g_autofree char *dep = test_rect_geojson (29.1, -2.05, 29.3, -1.95);
   const char *borders[] = {
     wst, "{\"iso3\":\"WST\",\"name\":\"Westland\"}",
     est, "{\"iso3\":\"EST\",\"name\":\"Eastland\"}",
@@ -198,12 +178,12 @@ world_init (World *w, gboolean with_borders)
   assert_true (gis_project_set_meta (w->project, "as_of", "2026-01-01", &error));
   if (with_borders)
     {
-      bp = write_layer (w->dir, "countries.geojson", borders);
+      bp = test_write_geojson (w->dir, "countries.geojson", borders);
       add_layer (w->project, bp, "borders", NULL);
     }
-  tp = write_layer (w->dir, "titles.geojson", titles);
+  tp = test_write_geojson (w->dir, "titles.geojson", titles);
   add_layer (w->project, tp, "concessions", NULL);
-  dp = write_layer (w->dir, "deposits.geojson", deposits);
+  dp = test_write_geojson (w->dir, "deposits.geojson", deposits);
   add_layer (w->project, dp, "deposits", NULL);
   sp = write_file (w->dir, "sites.csv", sites_csv);
   add_layer (w->project, sp, "sites", wgs84);
