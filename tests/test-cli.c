@@ -543,6 +543,24 @@ test_compare (void **state)
                     (test_oracle_value ("oracles/compare.csv", "part_wst") +
                      test_oracle_value ("oracles/compare.csv", "part_est")) / 1e4, 1e-6);
 
+  /* The same area from a file. */
+  {
+    g_autofree char *file = g_build_filename (dir, "area.geojson", NULL);
+    g_autofree char *spec = g_strconcat ("file:", file, NULL);
+    g_auto(Run) f = { 0 };
+    g_autoptr(JsonParser) pf = NULL;
+
+    assert_true (g_file_set_contents (file,
+      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{},"
+      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[29.05,-2.08],[29.35,-2.08],"
+      "[29.35,-1.85],[29.05,-1.85],[29.05,-2.08]]]}}]}", -1, NULL));
+    cli (&f, "compare", proj, "--area", spec, "--countries", "WST", "--json", NULL);
+    assert_int_equal (f.status, 0);
+    assert_close_rel (json_object_get_double_member (
+                        json_object_get_object_member (parse (f.out, &pf), "area"), "ha"),
+                      test_oracle_value ("oracles/compare.csv", "area") / 1e4, 1e-6);
+  }
+
   /* The table for people. */
   cli (&b, "compare", proj, "--area", "strip:5", "--countries", "WST,EST", NULL);
   assert_int_equal (b.status, 0);
