@@ -383,7 +383,7 @@ print_text (ZonesCompareResult *r, const char *out)
   print_row (r->countries, "Pending applications", cell_apps, NULL);
   print_row (r->countries, "  land they hold (ha)", cell_apps_ha, NULL);
   print_row (r->countries, "ASM zones", cell_zones, NULL);
-  print_row (r->countries, "  partly outside the area", cell_zones_partial, NULL);
+  print_row (r->countries, "  only partly in the part", cell_zones_partial, NULL);
   print_row (r->countries, "  their land in the area (ha)", cell_zones_ha, NULL);
   print_row (r->countries, "  capacity, miners (low–centr.–high)", cell_capacity, NULL);
   print_row (r->countries, "  without a capacity", cell_no_capacity, NULL);
