@@ -15,13 +15,7 @@ add_triplet (JsonBuilder *b, const char *name, const double v[ZONES_N_SCENARIOS]
   json_builder_set_member_name (b, name);
   json_builder_begin_object (b);
   for (int s = 0; s < ZONES_N_SCENARIOS; s++)
-    {
-      json_builder_set_member_name (b, zones_scenario_name (s));
-      if (isfinite (v[s]))
-        json_builder_add_double_value (b, v[s]);
-      else
-        json_builder_add_null_value (b);
-    }
+    cli_json_add_number (b, zones_scenario_name (s), v[s]);
   json_builder_end_object (b);
 }
 
@@ -45,17 +39,9 @@ capacity_node (const ZonesZone *z, const ZonesCapacity *c, GArray *sensitivity,
   json_builder_add_double_value (b, c->area[ZONES_CENTRAL]);
   json_builder_set_member_name (b, "resource");
   json_builder_add_double_value (b, c->resource[ZONES_CENTRAL]);
-  json_builder_set_member_name (b, "water");
-  if (isfinite (c->water[ZONES_CENTRAL]))
-    json_builder_add_double_value (b, c->water[ZONES_CENTRAL]);
-  else
-    json_builder_add_null_value (b);
+  cli_json_add_number (b, "water", c->water[ZONES_CENTRAL]);
   json_builder_end_object (b);
-  json_builder_set_member_name (b, "water_m3_day");
-  if (isnan (c->water_m3_day))
-    json_builder_add_null_value (b);
-  else
-    json_builder_add_double_value (b, c->water_m3_day);
+  cli_json_add_number (b, "water_m3_day", c->water_m3_day);
   json_builder_set_member_name (b, "observed_workers");
   if (c->observed_workers >= 0)
     json_builder_add_int_value (b, c->observed_workers);
@@ -65,11 +51,7 @@ capacity_node (const ZonesZone *z, const ZonesCapacity *c, GArray *sensitivity,
   json_builder_add_int_value (b, n_sites);
   json_builder_set_member_name (b, "sites_without_workers");
   json_builder_add_int_value (b, n_unknown);
-  json_builder_set_member_name (b, "load_ratio");
-  if (isnan (c->load_ratio))
-    json_builder_add_null_value (b);
-  else
-    json_builder_add_double_value (b, c->load_ratio);
+  cli_json_add_number (b, "load_ratio", c->load_ratio);
   json_builder_set_member_name (b, "over_capacity");
   json_builder_add_boolean_value (b, c->over_capacity);
   add_triplet (b, "income_usd", c->income_usd);
@@ -207,10 +189,7 @@ cli_capacity (int argc, char **argv)
     }
   else
     {
-      g_autofree char *saved = gis_project_dup_meta (project, "capacity_params");
-      g_autofree char *label = g_strdup_printf ("%s (project parameters)", argv[1]);
-      table = saved ? zones_param_table_new_from_data (saved, label, &error)
-                    : zones_param_table_new_default (&error);
+      table = zones_param_table_new_for_project (project, &error);
       if (table == NULL)
         return cli_fail (error);
     }

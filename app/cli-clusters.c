@@ -9,43 +9,6 @@
 
 #include "cli.h"
 
-/* The project's country polygons (the borders layer without admin-1 codes), lon/lat. */
-static ZonesCountries *
-load_countries (GisProject *project, GisCrs *wgs84, GError **error)
-{
-  g_autoptr(GPtrArray) inputs = zones_inputs_from_project (project, "borders", error);
-  ZonesInput *best = NULL;
-  g_autoptr(ZonesRecordSet) set = NULL;
-  g_autoptr(GPtrArray) polygons = g_ptr_array_new ();
-  g_autoptr(GPtrArray) iso = g_ptr_array_new ();
-  int iiso;
-
-  if (inputs == NULL)
-    return NULL;
-  for (guint i = 0; i < inputs->len; i++)
-    {
-      ZonesInput *in = g_ptr_array_index (inputs, i);
-      if (best == NULL || (zones_mapping_get_field (in->mapping, "admin_code") == NULL &&
-                           zones_mapping_get_field (best->mapping, "admin_code") != NULL))
-        best = in;
-    }
-  if (best == NULL)
-    return NULL;
-  set = zones_record_set_read (best, wgs84, TRUE, NULL, error);
-  if (set == NULL)
-    return NULL;
-  iiso = zones_record_set_field_index (set, "iso");
-  for (guint k = 0; k < set->records->len; k++)
-    {
-      ZonesRecord *r = g_ptr_array_index (set->records, k);
-      if (r->values[iiso] == NULL)
-        continue;
-      g_ptr_array_add (polygons, r->geometry);
-      g_ptr_array_add (iso, r->values[iiso]);
-    }
-  return zones_countries_new (polygons, iso, error);
-}
-
 static JsonNode *
 cluster_node (ZonesCluster *c, gboolean with_members)
 {
@@ -83,11 +46,7 @@ cluster_node (ZonesCluster *c, gboolean with_members)
   json_builder_add_boolean_value (b, c->cross_border);
   json_builder_set_member_name (b, "near_border");
   json_builder_add_boolean_value (b, c->near_border);
-  json_builder_set_member_name (b, "border_distance_km");
-  if (isfinite (c->border_distance_km))
-    json_builder_add_double_value (b, c->border_distance_km);
-  else
-    json_builder_add_null_value (b);
+  cli_json_add_number (b, "border_distance_km", c->border_distance_km);
   json_builder_set_member_name (b, "neighbour");
   if (c->neighbour)
     json_builder_add_string_value (b, c->neighbour);
@@ -168,18 +127,12 @@ write_clusters (ZonesClusterResult *r, GisCrs *wgs84, const char *path, gboolean
 int
 cli_clusters (int argc, char **argv)
 {
-  double eps = 5000, near_km = 10;
-  int min_sites = 3;
-  gint64 min_workers = 0;
-  g_autofree char *mineral = NULL, *out = NULL, *as_of_text = NULL;
-  gboolean concave = FALSE, overwrite = FALSE, json = FALSE, members = FALSE;
+  double near_km = 10;
+  g_autofree char *out = NULL, *as_of_text = NULL;
+  gboolean overwrite = FALSE, json = FALSE, members = FALSE;
+  g_auto(CliClusterOptions) opts = { 0 };
   GOptionEntry entries[] = {
-    { "eps-m", 0, 0, G_OPTION_ARG_DOUBLE, &eps, "Neighbourhood distance, metres on the ground (default 5000)", "M" },
-    { "min-sites", 0, 0, G_OPTION_ARG_INT, &min_sites, "Sites needed around a core site (default 3)", "N" },
-    { "min-workers", 0, 0, G_OPTION_ARG_INT64, &min_workers, "Keep clusters with at least this many workers", "N" },
-    { "mineral", 0, 0, G_OPTION_ARG_STRING, &mineral, "Only sites working this mineral", "MINERAL" },
     { "near-border-km", 0, 0, G_OPTION_ARG_DOUBLE, &near_km, "Flag clusters this close to another country (default 10)", "KM" },
-    { "concave", 0, 0, G_OPTION_ARG_NONE, &concave, "Concave hulls instead of convex ones", NULL },
     { "as-of", 0, 0, G_OPTION_ARG_STRING, &as_of_text, "Latest visits on or before this date", "YYYY-MM-DD" },
     { "members", 0, 0, G_OPTION_ARG_NONE, &members, "List each cluster's sites (JSON)", NULL },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Write the cluster hulls to a new GeoPackage", "FILE.gpkg" },
@@ -194,21 +147,24 @@ cli_clusters (int argc, char **argv)
   g_autoptr(ZonesCountries) countries = NULL;
   g_autoptr(GPtrArray) sites = NULL;
   g_autoptr(ZonesClusterResult) result = NULL;
-  ZonesClusterParams params = { 0 };
+  ZonesClusterParams params;
   GDate as_of;
   GError *error = NULL;
   guint n_cross = 0, n_near = 0;
+  const char *problem;
   int code;
 
+  zones_cluster_params_init (&params);
+  cli_cluster_options_add (ctx, &opts);
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!cli_parse (ctx, &argc, &argv, &code))
     return code;
   if (argc != 2)
     return cli_usage (ctx, "give the project");
-  if (!(eps > 0) || min_sites < 1 || !(near_km >= 0))
-    return cli_usage (ctx, "--eps-m, --min-sites and --near-border-km must be positive");
-  if (mineral != NULL && !g_strv_contains (zones_role_find_field ("deposits", "mineral")->vocabulary, mineral))
-    return cli_usage (ctx, "--mineral is not a mineral Placer knows");
+  if ((problem = cli_cluster_options_apply (&opts, &params)) != NULL)
+    return cli_usage (ctx, problem);
+  if (!(near_km >= 0))
+    return cli_usage (ctx, "--near-border-km must be positive");
   g_date_clear (&as_of, 1);
   if (as_of_text != NULL && !zones_parse_date (as_of_text, &as_of))
     return cli_usage (ctx, "--as-of must be a date YYYY-MM-DD");
@@ -217,7 +173,7 @@ cli_clusters (int argc, char **argv)
   wgs84 = project ? gis_crs_new_from_epsg (4326, &error) : NULL;
   if (wgs84 == NULL)
     return cli_fail (error);
-  countries = load_countries (project, wgs84, &error);
+  countries = zones_countries_new_from_project (project, &error);
   if (countries == NULL && error != NULL)
     return cli_fail (error);
 
@@ -231,13 +187,7 @@ cli_clusters (int argc, char **argv)
       return cli_fail (error);
     }
 
-  params.eps_m = eps;
-  params.min_sites = (guint) min_sites;
-  params.min_workers = min_workers;
-  params.mineral = mineral;
   params.near_border_km = near_km;
-  params.concave = concave;
-  params.n_threads = 2;
   result = zones_clusters_run (sites, countries, &params, NULL, &error);
   if (result == NULL)
     return cli_fail (error);
@@ -258,9 +208,9 @@ cli_clusters (int argc, char **argv)
       json_builder_set_member_name (b, "sites");
       json_builder_add_int_value (b, result->n_sites);
       json_builder_set_member_name (b, "eps_m");
-      json_builder_add_double_value (b, eps);
+      json_builder_add_double_value (b, params.eps_m);
       json_builder_set_member_name (b, "min_sites");
-      json_builder_add_int_value (b, min_sites);
+      json_builder_add_int_value (b, params.min_sites);
       json_builder_set_member_name (b, "distance");
       json_builder_add_string_value (b, "metres on the WGS 84 ellipsoid (3D chord, within 5 µm of "
                                         "the geodesic at 5 km)");
@@ -280,8 +230,9 @@ cli_clusters (int argc, char **argv)
       return CLI_EXIT_OK;
     }
 
-  printf ("%u clusters of %u sites (eps %.0f m, at least %d sites); %u cross a border, %u lie "
-          "within %.0f km of one\n", result->clusters->len, result->n_sites, eps, min_sites,
+  printf ("%u clusters of %u sites (eps %.0f m, at least %u sites); %u cross a border, %u lie "
+          "within %.0f km of one\n", result->clusters->len, result->n_sites, params.eps_m,
+          params.min_sites,
           n_cross, n_near, near_km);
   for (guint pass = 0; pass < 2; pass++)
     for (guint i = 0; i < result->clusters->len; i++)

@@ -22,19 +22,6 @@ add_files (GPtrArray *target, char **files, const char *role, GError **error)
   return TRUE;
 }
 
-static gboolean
-add_project_role (GPtrArray *target, GisProject *project, const char *role, GError **error)
-{
-  g_autoptr(GPtrArray) inputs = zones_inputs_from_project (project, role, error);
-
-  if (inputs == NULL)
-    return FALSE;
-  for (guint i = 0; i < inputs->len; i++)
-    g_ptr_array_add (target, g_steal_pointer (&inputs->pdata[i]));
-  g_ptr_array_set_free_func (inputs, NULL);
-  return TRUE;
-}
-
 static char **
 split_list (const char *text)
 {
@@ -217,26 +204,14 @@ cli_unallocated (int argc, char **argv)
 
   if (argc == 2)
     {
-      g_autofree char *project_as_of = NULL;
-
       project = gis_project_open (argv[1], TRUE, &error);
-      if (project == NULL)
+      if (project == NULL || !zones_unallocated_params_add_project (&params, project, &error))
         {
           code = cli_fail (error);
           goto out;
         }
-      if (!add_project_role (params.deposits, project, "deposits", &error) ||
-          !add_project_role (params.concessions, project, "concessions", &error) ||
-          !add_project_role (params.landuse, project, "landuse", &error) ||
-          !add_project_role (params.borders, project, "borders", &error))
-        {
-          code = cli_fail (error);
-          goto out;
-        }
-      params.output_crs = gis_crs_ref (gis_project_get_crs (project));
-      project_as_of = gis_project_dup_meta (project, "as_of");
       if (as_of == NULL)
-        as_of = g_steal_pointer (&project_as_of);
+        as_of = gis_project_dup_meta (project, "as_of");
     }
   if (!add_files (params.deposits, deposits, "deposits", &error) ||
       !add_files (params.concessions, concessions, "concessions", &error) ||

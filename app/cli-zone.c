@@ -123,65 +123,6 @@ print_findings (const ZonesZone *z, double zone_ha, GPtrArray *findings)
     }
 }
 
-/* Reads one polygon for a zone: --wkt, or --file with an optional --fid. The geometry is
- * brought to the project CRS. */
-static GisGeometry *
-read_shape (GisProject *project, const char *wkt, const char *wkt_crs, const char *file,
-            const char *layer, gint64 fid, GError **error)
-{
-  g_autoptr(GisGeometry) g = NULL;
-  g_autoptr(GisCrs) crs = NULL;
-  g_autoptr(GisTransform) t = NULL;
-
-  if (wkt != NULL)
-    {
-      g = gis_geometry_new_from_wkt (wkt, error);
-      if (g == NULL)
-        return NULL;
-      crs = wkt_crs ? gis_crs_new_from_user_input (wkt_crs, error)
-                    : gis_crs_ref (gis_project_get_crs (project));
-    }
-  else
-    {
-      g_autoptr(GisDataset) ds = gis_dataset_open (file, GIS_OPEN_VECTOR, error);
-      g_autoptr(GisLayerInfo) info = ds ? gis_dataset_describe_layer (ds, layer, error) : NULL;
-      g_autoptr(GPtrArray) features = NULL;
-
-      if (info == NULL)
-        return NULL;
-      if (info->crs == NULL)
-        {
-          g_set_error (error, GIS_ERROR, GIS_ERROR_CRS, "“%s” has no CRS", file);
-          return NULL;
-        }
-      crs = gis_crs_ref (info->crs);
-      features = gis_dataset_read_features (ds, info->name, NULL, NULL, error);
-      if (features == NULL)
-        return NULL;
-      for (guint i = 0; i < features->len; i++)
-        {
-          GisFeature *f = g_ptr_array_index (features, i);
-          if ((fid < 0 && i == 0) || f->fid == fid)
-            g = f->geometry ? gis_geometry_ref (f->geometry) : NULL;
-        }
-      if (g == NULL)
-        {
-          g_set_error (error, GIS_ERROR, GIS_ERROR_NOT_FOUND, "“%s”, layer “%s”: no feature %"
-                       G_GINT64_FORMAT " with a shape", file, info->name, fid);
-          return NULL;
-        }
-    }
-  if (crs == NULL)
-    return NULL;
-  t = gis_transform_new (crs, gis_project_get_crs (project), error);
-  if (t == NULL)
-    return NULL;
-  {
-    g_autoptr(GisGeometry) projected = gis_transform_geometry (t, g, error);
-    return projected ? gis_geometry_polygonal_part (projected, error) : NULL;
-  }
-}
-
 static int
 zone_add (int argc, char **argv, gboolean promote)
 {
@@ -229,7 +170,7 @@ zone_add (int argc, char **argv, gboolean promote)
   if (!session_open (&s, argv[1], &error))
     return cli_fail (error);
 
-  z->geometry = read_shape (s.project, wkt, wkt_crs, argc == 3 ? argv[2] : NULL,
+  z->geometry = cli_read_shape (s.project, wkt, wkt_crs, argc == 3 ? argv[2] : NULL,
                             promote ? "candidate_land" : layer, fid, &error);
   if (z->geometry == NULL)
     return cli_fail (error);

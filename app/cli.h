@@ -29,7 +29,35 @@ gboolean cli_parse     (GOptionContext *context,
                         char      ***argv,
                         int         *exit_code);
 JsonNode *cli_crs_node (GisCrs      *crs);
+void  cli_json_add_number (JsonBuilder *builder,
+                        const char  *name,
+                        double       value);
 JsonNode *cli_extent_node (const GisEnvelope *extent);
+
+/* The clustering options of placer-cli clusters, shared with compare so that the same options
+ * number the clusters the same way. */
+typedef struct {
+  double    eps_m;
+  int       min_sites;
+  gint64    min_workers;
+  char     *mineral;
+  gboolean  concave;
+} CliClusterOptions;
+
+void        cli_cluster_options_add   (GOptionContext    *context,
+                                       CliClusterOptions *options);
+const char *cli_cluster_options_apply (CliClusterOptions *options,
+                                       ZonesClusterParams *params);
+void        cli_cluster_options_clear (CliClusterOptions *options);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliClusterOptions, cli_cluster_options_clear)
+
+GisGeometry *cli_read_shape    (GisProject  *project,
+                                const char  *wkt,
+                                const char  *wkt_crs,
+                                const char  *file,
+                                const char  *layer,
+                                gint64       fid,
+                                GError     **error);
 
 int   cli_project      (int argc, char **argv);
 int   cli_area         (int argc, char **argv);
@@ -39,5 +67,6 @@ int   cli_capacity     (int argc, char **argv);
 int   cli_clusters     (int argc, char **argv);
 int   cli_sites        (int argc, char **argv);
 int   cli_render       (int argc, char **argv);
+int   cli_compare      (int argc, char **argv);
 
 G_END_DECLS

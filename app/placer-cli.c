@@ -24,6 +24,7 @@ static const struct {
   { "zone", cli_zone, "the zone register: add, validate, designate, history, undo" },
   { "capacity", cli_capacity, "how many miners each zone can carry, and what binds it" },
   { "clusters", cli_clusters, "clusters of ASM sites, and those that straddle a border" },
+  { "compare", cli_compare, "a shared area as each country sees it, rule packs side by side" },
   { "sites", cli_sites, "ASM sites: import visits, latest visit per site, certification" },
   { "render", cli_render, "a map image of the project, with legend, scale bar and north arrow" },
 };

@@ -871,23 +871,24 @@ gis_geometry_buffer (GisGeometry *geometry,
   return _gis_geometry_from_geos (t, r, error);
 }
 
-/* Collects the polygons of a geometry (a collection from an overlay may hold lines and points
- * where shapes touch) into one multipolygon. */
+/* Collects the non-empty parts of type @part (GEOS_POLYGON or GEOS_LINESTRING) of a geometry
+ * into @out: a collection from an overlay may also hold lines and points where shapes touch. */
 static void
-collect_polygons (GisGeosThread *t, const GEOSGeometry *g, GPtrArray *out)
+collect_parts (GisGeosThread *t, const GEOSGeometry *g, int part, GPtrArray *out)
 {
   int type = GEOSGeomTypeId_r (t->handle, g);
+  int multi = part == GEOS_POLYGON ? GEOS_MULTIPOLYGON : GEOS_MULTILINESTRING;
 
-  if (type == GEOS_POLYGON)
+  if (type == part)
     {
       if (!GEOSisEmpty_r (t->handle, g))
         g_ptr_array_add (out, GEOSGeom_clone_r (t->handle, g));
     }
-  else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION)
+  else if (type == multi || type == GEOS_GEOMETRYCOLLECTION)
     {
       int n = GEOSGetNumGeometries_r (t->handle, g);
       for (int i = 0; i < n; i++)
-        collect_polygons (t, GEOSGetGeometryN_r (t->handle, g, i), out);
+        collect_parts (t, GEOSGetGeometryN_r (t->handle, g, i), part, out);
     }
 }
 
@@ -913,9 +914,53 @@ gis_geometry_polygonal_part (GisGeometry *geometry, GError **error)
   g = _gis_geometry_to_geos (t, geometry, error);
   if (g == NULL)
     return NULL;
-  collect_polygons (t, g, polys);
+  collect_parts (t, g, GEOS_POLYGON, polys);
   r = GEOSGeom_createCollection_r (t->handle, GEOS_MULTIPOLYGON,
                                    (GEOSGeometry **) polys->pdata, polys->len);
+  return _gis_geometry_from_geos (t, r, error);
+}
+
+/**
+ * gis_geometry_shared_edges:
+ * @a: a polygon or multipolygon
+ * @b: another
+ *
+ * The lines along which the boundaries of two polygons run together: two countries' common
+ * border. Places where they meet at a single point only are left out.
+ *
+ * Returns: (transfer full): a MultiLineString, empty when the boundaries share no line
+ */
+GisGeometry *
+gis_geometry_shared_edges (GisGeometry *a, GisGeometry *b, GError **error)
+{
+  GisGeosThread *t;
+  g_autoptr(GEOSGeometry) ga = NULL;
+  g_autoptr(GEOSGeometry) gb = NULL;
+  g_autoptr(GEOSGeometry) ba = NULL;
+  g_autoptr(GEOSGeometry) bb = NULL;
+  g_autoptr(GEOSGeometry) common = NULL;
+  g_autoptr(GEOSGeometry) r = NULL;
+  g_autoptr(GPtrArray) lines = g_ptr_array_new ();
+
+  g_return_val_if_fail (a != NULL && b != NULL, NULL);
+
+  t = _gis_geos ();
+  ga = _gis_geometry_to_geos (t, a, error);
+  gb = ga ? _gis_geometry_to_geos (t, b, error) : NULL;
+  if (gb == NULL)
+    return NULL;
+  _gis_geos_clear_message (t);
+  ba = GEOSBoundary_r (t->handle, ga);
+  bb = ba ? GEOSBoundary_r (t->handle, gb) : NULL;
+  common = bb ? GEOSIntersection_r (t->handle, ba, bb) : NULL;
+  if (common == NULL)
+    {
+      _gis_geos_set_error (t, error, "Shared edges failed");
+      return NULL;
+    }
+  collect_parts (t, common, GEOS_LINESTRING, lines);
+  r = GEOSGeom_createCollection_r (t->handle, GEOS_MULTILINESTRING,
+                                   (GEOSGeometry **) lines->pdata, lines->len);
   return _gis_geometry_from_geos (t, r, error);
 }
 

@@ -430,6 +430,200 @@ test_capacity_load (void **state)
   test_rmtree (dir);
 }
 
+/* placer-cli compare on a small world built with placer-cli: two square countries meeting at
+ * 29.2 E (WST, EST) and a third apart (FAR), a title across their border, a gold deposit,
+ * sites. Expected areas: Planimeter (tests/oracles/compare.csv). */
+static char *
+compare_world (const char *dir, gboolean with_borders)
+{
+  char *proj = g_build_filename (dir, with_borders ? "w.gpkg" : "nb.gpkg", NULL);
+  g_autofree char *borders = g_build_filename (dir, "countries.geojson", NULL);
+  g_autofree char *titles = g_build_filename (dir, "titles.geojson", NULL);
+  g_autofree char *deposits = g_build_filename (dir, "deposits.geojson", NULL);
+  g_autofree char *sites = g_build_filename (dir, "sites.csv", NULL);
+  g_auto(Run) a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 }, e = { 0 }, f = { 0 };
+
+  assert_true (g_file_set_contents (borders,
+    "{\"type\":\"FeatureCollection\",\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"iso3\":\"WST\",\"name\":\"Westland\"},\"geometry\":"
+    "{\"type\":\"Polygon\",\"coordinates\":[[[29.0,-2.1],[29.2,-2.1],[29.2,-1.9],[29.0,-1.9],[29.0,-2.1]]]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"iso3\":\"EST\",\"name\":\"Eastland\"},\"geometry\":"
+    "{\"type\":\"Polygon\",\"coordinates\":[[[29.2,-2.1],[29.4,-2.1],[29.4,-1.9],[29.2,-1.9],[29.2,-2.1]]]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"iso3\":\"FAR\",\"name\":\"Farland\"},\"geometry\":"
+    "{\"type\":\"Polygon\",\"coordinates\":[[[29.6,-2.1],[29.8,-2.1],[29.8,-1.9],[29.6,-1.9],[29.6,-2.1]]]}}]}",
+    -1, NULL));
+  assert_true (g_file_set_contents (titles,
+    "{\"type\":\"FeatureCollection\",\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"code\":\"T1\",\"type\":\"PE\",\"statut\":\"Actif\","
+    "\"titulaire\":\"A\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+    "[[[29.15,-2.0],[29.25,-2.0],[29.25,-1.95],[29.15,-1.95],[29.15,-2.0]]]}}]}", -1, NULL));
+  assert_true (g_file_set_contents (deposits,
+    "{\"type\":\"FeatureCollection\",\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"COMMOD\":\"Gold\",\"CONF\":\"Known\"},\"geometry\":"
+    "{\"type\":\"Polygon\",\"coordinates\":[[[29.1,-2.05],[29.3,-2.05],[29.3,-1.95],[29.1,-1.95],[29.1,-2.05]]]}}]}",
+    -1, NULL));
+  assert_true (g_file_set_contents (sites,
+    "pcode,name,visit_date,longitude,latitude,workers_numb,mineral1\n"
+    "s1,Alpha,2024-05-01,29.12,-2.02,120,Or\n"
+    "s4,Delta,2023-01-01,29.3,-2.0,200,Coltan\n", -1, NULL));
+
+  cli (&a, "project", "new", proj, "--as-of", "2026-01-01", NULL);
+  if (with_borders)
+    cli (&b, "project", "add-layer", proj, borders, "--role", "borders", NULL);
+  cli (&c, "project", "add-layer", proj, titles, "--role", "concessions", NULL);
+  cli (&d, "project", "add-layer", proj, deposits, "--role", "deposits", NULL);
+  cli (&e, "sites", "import", proj, sites, NULL);
+  cli (&f, "zone", "add", proj, "--wkt",
+       "POLYGON ((29.11 -2.04, 29.14 -2.04, 29.14 -2.0, 29.11 -2.0, 29.11 -2.04))", "--mineral",
+       "gold", NULL);
+  assert_int_equal (a.status + b.status + c.status + d.status + e.status + f.status, 0);
+  return proj;
+}
+
+#define COMPARE_AREA \
+  "wkt:POLYGON ((29.05 -2.08, 29.35 -2.08, 29.35 -1.85, 29.05 -1.85, 29.05 -2.08))"
+
+static void
+test_compare (void **state)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *proj = compare_world (dir, TRUE);
+  g_autofree char *out = g_build_filename (dir, "compare.gpkg", NULL);
+  g_autofree char *nowhere = g_build_filename (dir, "missing", "compare.gpkg", NULL);
+  g_autofree char *before = NULL, *after = NULL;
+  gsize before_len = 0, after_len = 0;
+  g_auto(Run) a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 }, e = { 0 };
+  g_autoptr(JsonParser) pa = NULL;
+  g_autoptr(JsonParser) pc = NULL;
+  JsonObject *o, *wst, *est, *term = NULL;
+  JsonArray *terms;
+
+  cli (&a, "compare", proj, "--area", COMPARE_AREA, "--countries", "wst,EST", "--json", "--out",
+       out, NULL);
+  assert_int_equal (a.status, 0);
+  o = parse (a.out, &pa);
+  assert_string_equal (json_object_get_string_member (json_object_get_object_member (o, "area"), "kind"),
+                       "polygon");
+  assert_close_rel (json_object_get_double_member (json_object_get_object_member (o, "area"), "ha"),
+                    test_oracle_value ("oracles/compare.csv", "area") / 1e4, 1e-6);
+  wst = json_array_get_object_element (json_object_get_array_member (o, "countries"), 0);
+  est = json_array_get_object_element (json_object_get_array_member (o, "countries"), 1);
+  assert_string_equal (json_object_get_string_member (wst, "iso3"), "WST");
+  assert_close_rel (json_object_get_double_member (wst, "area_ha"),
+                    test_oracle_value ("oracles/compare.csv", "part_wst") / 1e4, 1e-6);
+  assert_int_equal (json_object_get_int_member (json_object_get_object_member (est, "titles"), "count"), 1);
+  assert_close_rel (json_object_get_double_member (json_object_get_object_member (est, "titles"), "ha"),
+                    test_oracle_value ("oracles/compare.csv", "t1_est") / 1e4, 1e-6);
+  assert_int_equal (json_object_get_int_member (json_object_get_object_member (wst, "zones"), "count"), 1);
+  assert_int_equal (json_object_get_int_member (json_object_get_object_member (
+                      json_object_get_object_member (json_object_get_object_member (wst, "sites"),
+                                                     "by_mineral"), "gold"), "workers"), 120);
+  assert_int_equal (json_object_get_int_member (json_object_get_object_member (est, "sites"), "count"), 1);
+  assert_close_rel (json_object_get_double_member (wst, "unallocated_ha"),
+                    test_oracle_value ("oracles/compare.csv", "free_wst") / 1e4, 1e-6);
+  /* Neither country has a rule pack: every term says so, and none differs. */
+  assert_true (json_object_get_null_member (wst, "rule_pack"));
+  terms = json_object_get_array_member (o, "terms");
+  for (guint i = 0; i < json_array_get_length (terms); i++)
+    {
+      JsonObject *t = json_array_get_object_element (terms, i);
+      assert_false (json_object_get_boolean_member (t, "differs"));
+      if (g_str_equal (json_object_get_string_member (t, "term"), "licence.duration_years"))
+        term = t;
+    }
+  assert_non_null (term);
+  assert_string_equal (json_object_get_string_member (json_object_get_object_member (term, "states"), "EST"),
+                       "no rule pack");
+  assert_true (json_object_get_null_member (json_object_get_object_member (term, "values"), "WST"));
+
+  /* The parts written to --out measure what the run said. */
+  cli (&c, "area", out, "--layer", "compare_countries", "--json", NULL);
+  assert_int_equal (c.status, 0);
+  assert_close_rel (json_object_get_double_member (parse (c.out, &pc), "total_ha"),
+                    (test_oracle_value ("oracles/compare.csv", "part_wst") +
+                     test_oracle_value ("oracles/compare.csv", "part_est")) / 1e4, 1e-6);
+
+  /* The same area from a file. */
+  {
+    g_autofree char *file = g_build_filename (dir, "area.geojson", NULL);
+    g_autofree char *spec = g_strconcat ("file:", file, NULL);
+    g_auto(Run) f = { 0 };
+    g_autoptr(JsonParser) pf = NULL;
+
+    assert_true (g_file_set_contents (file,
+      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{},"
+      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[29.05,-2.08],[29.35,-2.08],"
+      "[29.35,-1.85],[29.05,-1.85],[29.05,-2.08]]]}}]}", -1, NULL));
+    cli (&f, "compare", proj, "--area", spec, "--countries", "WST", "--json", NULL);
+    assert_int_equal (f.status, 0);
+    assert_close_rel (json_object_get_double_member (
+                        json_object_get_object_member (parse (f.out, &pf), "area"), "ha"),
+                      test_oracle_value ("oracles/compare.csv", "area") / 1e4, 1e-6);
+  }
+
+  /* The table for people. */
+  cli (&b, "compare", proj, "--area", "strip:5", "--countries", "WST,EST", NULL);
+  assert_int_equal (b.status, 0);
+  assert_non_null (strstr (b.out, "5 km either side of the WST–EST border"));
+  assert_non_null (strstr (b.out, "Harmonisation table"));
+  assert_non_null (strstr (b.out, "WST has no rule pack"));
+
+  /* An existing --out is left as it was; a missing folder leaves no file behind. */
+  assert_true (g_file_get_contents (out, &before, &before_len, NULL));
+  cli (&d, "compare", proj, "--area", "strip:5", "--countries", "WST,EST", "--out", out, NULL);
+  assert_int_equal (d.status, 3);
+  assert_non_null (strstr (d.err, out));
+  assert_true (g_file_get_contents (out, &after, &after_len, NULL));
+  assert_int_equal (before_len, after_len);
+  assert_memory_equal (before, after, before_len);
+  cli (&e, "compare", proj, "--area", "strip:5", "--countries", "WST,EST", "--out", nowhere, NULL);
+  assert_int_equal (e.status, 3);
+  assert_false (g_file_test (nowhere, G_FILE_TEST_EXISTS));
+  test_rmtree (dir);
+}
+
+static void
+test_compare_bad_input (void **state)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *proj = compare_world (dir, TRUE);
+  g_autofree char *bare = compare_world (dir, FALSE);
+  const struct {
+    const char *project;
+    const char *area;
+    const char *countries;
+    int         status;
+    const char *message;
+  } cases[] = {
+    { proj, "strip:5", "WST,XYZ", 3, "No country XYZ" },
+    { proj, "strip:5", "WST,FAR", 3, "WST and FAR share no border" },
+    { proj, "strip:5", "WST", 2, "exactly two countries" },
+    { proj, "strip:0", "WST,EST", 2, "above 0 km" },
+    { proj, "cluster:9", "WST,EST", 3, "No cluster 9" },
+    { proj, "cluster:x", "WST,EST", 2, "cluster number" },
+    { proj, "wkt:POLYGON ((29 -2, 29.1", "WST", 2, "WKT" },
+    { proj, "wkt:POLYGON EMPTY", "WST", 3, "empty" },
+    { proj, "wkt:POLYGON ((10 10, 11 10, 11 11, 10 11, 10 10))", "WST", 3, "lies outside WST" },
+    { proj, "circle:3", "WST", 2, "--area is" },
+    { proj, "strip:5", "WST,WEST", 2, "--countries" },
+    { proj, "strip:5", "WST,WST", 2, "--countries" },
+    { bare, "strip:5", "WST,EST", 3, "no borders layer" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) r = { 0 };
+      cli (&r, "compare", cases[i].project, "--area", cases[i].area, "--countries",
+           cases[i].countries, NULL);
+      if (r.status != cases[i].status || strstr (r.err, cases[i].message) == NULL)
+        fail_msg ("--area %s --countries %s: exit %d (expected %d), “%s” (expected “%s”)",
+                  cases[i].area, cases[i].countries, r.status, cases[i].status, r.err,
+                  cases[i].message);
+      assert_int_equal (r.out[0], '\0');
+    }
+  test_rmtree (dir);
+}
+
 int
 main (void)
 {
@@ -441,6 +635,8 @@ main (void)
     cmocka_unit_test (test_project_workflow),
     cmocka_unit_test (test_unallocated_on_project),
     cmocka_unit_test (test_capacity_load),
+    cmocka_unit_test (test_compare),
+    cmocka_unit_test (test_compare_bad_input),
   };
 
   return cmocka_run_group_tests_name ("cli", tests, NULL, NULL);

@@ -86,6 +86,17 @@ test_rmtree (const char *path)
       fail_msg ("error “%s” does not contain “%s”", (e)->message, (text));              \
   } while (0)
 
+static inline void
+assert_error_matches (const GError *error, GQuark domain, int code)
+{
+  if (error == NULL)
+    fail_msg ("expected an error");
+  if (!g_error_matches (error, domain, code))
+    fail_msg ("error “%s” has domain %s code %d, expected %s code %d", error->message,
+              g_quark_to_string (error->domain), error->code, g_quark_to_string (domain),
+              code);
+}
+
 /* Reads a small CSV fixture into rows of fields (no quoting in our fixtures). */
 static inline GPtrArray *
 test_read_csv (const char *relative)
@@ -101,4 +112,46 @@ test_read_csv (const char *relative)
     if (lines[i][0] != '\0' && lines[i][0] != '#')
       g_ptr_array_add (rows, g_strsplit (lines[i], ",", -1));
   return rows;
+}
+
+/* The value of one row of an oracle CSV whose first two columns are label and value. */
+static inline double
+test_oracle_value (const char *relative, const char *label)
+{
+  g_autoptr(GPtrArray) rows = test_read_csv (relative);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      char **row = g_ptr_array_index (rows, i);
+      if (g_strcmp0 (row[0], label) == 0 && row[1] != NULL)
+        return g_ascii_strtod (row[1], NULL);
+    }
+  fail_msg ("%s has no row “%s”", relative, label);
+  return NAN;
+}
+
+/* A lon/lat rectangle as a GeoJSON geometry. */
+static inline char *
+test_rect_geojson (double x0, double y0, double x1, double y1)
+{
+  return g_strdup_printf ("{\"type\":\"Polygon\",\"coordinates\":[[[%.12f,%.12f],[%.12f,%.12f],"
+                          "[%.12f,%.12f],[%.12f,%.12f],[%.12f,%.12f]]]}", x0, y0, x1, y0, x1, y1,
+                          x0, y1, x0, y0);
+}
+
+/* Writes a GeoJSON file of features given as (geometry, properties) pairs of JSON texts,
+ * NULL-terminated; returns its path. */
+static inline char *
+test_write_geojson (const char *dir, const char *name, const char *const *pairs)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  GString *s = g_string_new ("{\"type\":\"FeatureCollection\",\"features\":[");
+
+  for (guint i = 0; pairs[i] != NULL; i += 2)
+    g_string_append_printf (s, "%s{\"type\":\"Feature\",\"geometry\":%s,\"properties\":%s}",
+                            i ? "," : "", pairs[i], pairs[i + 1]);
+  g_string_append (s, "]}");
+  assert_true (g_file_set_contents (path, s->str, -1, NULL));
+  g_string_free (s, TRUE);
+  return g_steal_pointer (&path);
 }

@@ -21,17 +21,6 @@ write_file (const char *dir, const char *name, const char *text, gssize len)
   return path;
 }
 
-static void
-assert_error_matches (const GError *error, GQuark domain, int code)
-{
-  if (error == NULL)
-    fail_msg ("expected an error");
-  if (!g_error_matches (error, domain, code))
-    fail_msg ("error “%s” has domain %s code %d, expected %s code %d", error->message,
-              g_quark_to_string (error->domain), error->code, g_quark_to_string (domain),
-              code);
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* Opening */
 

@@ -237,6 +237,41 @@ thread_overlay (gpointer data)
 }
 
 static void
+test_shared_edges (void **state)
+{
+  /* Two rectangles sharing half of an edge: the shared line is x = 2, y 1–3 (length 2);
+   * one meeting them at a corner only shares no line; a MultiPolygon shares its parts'
+   * edges. */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisGeometry) a = gis_geometry_new_rectangle (0, 0, 2, 3);
+  g_autoptr(GisGeometry) b = gis_geometry_new_rectangle (2, 1, 5, 4);
+  g_autoptr(GisGeometry) corner = gis_geometry_new_rectangle (-1, -1, 0, 0);
+  g_autoptr(GisGeometry) multi = gis_geometry_new_from_wkt (
+    "MULTIPOLYGON (((5 0, 6 0, 6 1, 5 1, 5 0)), ((5 2, 6 2, 6 3, 5 3, 5 2)))", &error);
+  g_autoptr(GisGeometry) ab = NULL;
+  g_autoptr(GisGeometry) ac = NULL;
+  g_autoptr(GisGeometry) bm = NULL;
+  GisEnvelope e;
+
+  assert_no_error (error);
+  ab = gis_geometry_shared_edges (a, b, &error);
+  assert_no_error (error);
+  assert_int_equal (gis_geometry_get_geometry_type (ab), GIS_GEOMETRY_MULTILINESTRING);
+  gis_geometry_get_envelope (ab, &e);
+  assert_true (e.min_x == 2 && e.max_x == 2 && e.min_y == 1 && e.max_y == 3);
+
+  ac = gis_geometry_shared_edges (a, corner, &error);
+  assert_no_error (error);
+  assert_true (gis_geometry_is_empty (ac));
+
+  /* b's east edge x = 5 meets the two squares along y 1–1 (a point) and y 2–3 (a line). */
+  bm = gis_geometry_shared_edges (b, multi, &error);
+  assert_no_error (error);
+  gis_geometry_get_envelope (bm, &e);
+  assert_true (e.min_x == 5 && e.max_x == 5 && e.min_y == 2 && e.max_y == 3);
+}
+
+static void
 test_threads_have_own_contexts (void **state)
 {
   g_autoptr(GisGeometry) a = gis_geometry_new_rectangle (0, 0, 4, 4);
@@ -294,6 +329,7 @@ main (void)
     cmocka_unit_test (test_overlay_areas),
     cmocka_unit_test (test_sliver_kept),
     cmocka_unit_test (test_buffer_and_polygonal_part),
+    cmocka_unit_test (test_shared_edges),
     cmocka_unit_test (test_threads_have_own_contexts),
     cmocka_unit_test (test_index),
   };

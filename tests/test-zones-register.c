@@ -39,29 +39,6 @@ rect_wkt (double x0, double y0, double x1, double y1)
                           "%.12f %.12f))", x0, y0, x1, y0, x1, y1, x0, y1, x0, y0);
 }
 
-static char *
-rect_json (double x0, double y0, double x1, double y1)
-{
-  return g_strdup_printf ("{\"type\":\"Polygon\",\"coordinates\":[[[%.12f,%.12f],[%.12f,%.12f],"
-                          "[%.12f,%.12f],[%.12f,%.12f],[%.12f,%.12f]]]}", x0, y0, x1, y0, x1, y1,
-                          x0, y1, x0, y0);
-}
-
-static char *
-write_layer (const char *dir, const char *name, const char *const *pairs)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  GString *s = g_string_new ("{\"type\":\"FeatureCollection\",\"features\":[");
-
-  for (guint i = 0; pairs[i] != NULL; i += 2)
-    g_string_append_printf (s, "%s{\"type\":\"Feature\",\"geometry\":%s,\"properties\":%s}",
-                            i ? "," : "", pairs[i], pairs[i + 1]);
-  g_string_append (s, "]}");
-  assert_true (g_file_set_contents (path, s->str, -1, NULL));
-  g_string_free (s, TRUE);
-  return g_steal_pointer (&path);
-}
-
 static ZonesZone *
 zone_from_wkt (const char *wkt, const char *mineral)
 {
@@ -117,13 +94,13 @@ static void
 world_init (World *w, const char *country)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *t1 = rect_json (29.0, -2.01, 29.01, -2.0);
-  g_autofree char *t2 = rect_json (29.01, -2.01, 29.012, -2.0);
-  g_autofree char *lake = rect_json (29.02, -2.01, 29.03, -2.0);
-  g_autofree char *town = rect_json (28.90, -2.01, 28.91, -2.0);
-  g_autofree char *dep = rect_json (28.8, -2.05, 29.04, -1.95);
-  g_autofree char *cod = rect_json (28.0, -3.0, 29.035, -1.0);
-  g_autofree char *rwa = rect_json (29.035, -3.0, 30.0, -1.0);
+  g_autofree char *t1 = test_rect_geojson (29.0, -2.01, 29.01, -2.0);
+  g_autofree char *t2 = test_rect_geojson (29.01, -2.01, 29.012, -2.0);
+  g_autofree char *lake = test_rect_geojson (29.02, -2.01, 29.03, -2.0);
+  g_autofree char *town = test_rect_geojson (28.90, -2.01, 28.91, -2.0);
+  g_autofree char *dep = test_rect_geojson (28.8, -2.05, 29.04, -1.95);
+  g_autofree char *cod = test_rect_geojson (28.0, -3.0, 29.035, -1.0);
+  g_autofree char *rwa = test_rect_geojson (29.035, -3.0, 30.0, -1.0);
   const char *titles[] = {
     t1, "{\"code\":\"PE 1\",\"type\":\"PE\",\"statut\":\"Actif\",\"titulaire\":\"KIVU GOLD SARL\"}",
     t2, "{\"code\":\"PR 2\",\"type\":\"PR\",\"statut\":\"En instruction\",\"titulaire\":\"X SARL\"}",
@@ -137,10 +114,10 @@ world_init (World *w, const char *country)
 
   memset (w, 0, sizeof *w);
   w->dir = test_tmpdir ();
-  tp = write_layer (w->dir, "titles.geojson", titles);
-  lp = write_layer (w->dir, "landuse.geojson", landuse);
-  dp = write_layer (w->dir, "deposits.geojson", deposits);
-  bp = write_layer (w->dir, "borders.geojson", borders);
+  tp = test_write_geojson (w->dir, "titles.geojson", titles);
+  lp = test_write_geojson (w->dir, "landuse.geojson", landuse);
+  dp = test_write_geojson (w->dir, "deposits.geojson", deposits);
+  bp = test_write_geojson (w->dir, "borders.geojson", borders);
   w->in.crs = gis_crs_new_from_epsg (4326, NULL);
   w->in.landuse_rules = zones_rules_new_default ();
   zones_zone_rules_init_generic (&w->in.zone_rules);

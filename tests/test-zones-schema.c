@@ -9,17 +9,6 @@
 
 #include "zones.h"
 
-static void
-assert_error_matches (const GError *error, GQuark domain, int code)
-{
-  if (error == NULL)
-    fail_msg ("expected an error");
-  if (!g_error_matches (error, domain, code))
-    fail_msg ("error “%s” has domain %s code %d, expected %s code %d", error->message,
-              g_quark_to_string (error->domain), error->code, g_quark_to_string (domain),
-              code);
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* In-memory layers: a GisLayerInfo and the distinct values zones_layer_inspect() would read */
 

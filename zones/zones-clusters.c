@@ -62,6 +62,118 @@ zones_countries_new (GPtrArray *polygons, GPtrArray *iso_codes, GError **error)
   return g_steal_pointer (&c);
 }
 
+void
+zones_country_shape_free (ZonesCountryShape *shape)
+{
+  if (shape == NULL)
+    return;
+  g_free (shape->iso);
+  g_free (shape->name);
+  g_clear_pointer (&shape->geometry, gis_geometry_unref);
+  g_free (shape);
+}
+
+/**
+ * zones_countries_read:
+ * @crs: the CRS to bring the polygons into
+ *
+ * The countries of the project's borders layer: the layer without admin-1 codes when there
+ * are several. A country held by several features gets them dissolved into one geometry.
+ * Invalid polygons are repaired: a border is context, not a feature under review.
+ *
+ * Returns: (transfer full) (element-type ZonesCountryShape): one entry per country, in the
+ *   order of their first feature; empty when the project has no borders layer
+ */
+GPtrArray *
+zones_countries_read (GisProject *project, GisCrs *crs, GError **error)
+{
+  g_autoptr(GPtrArray) inputs = NULL;
+  g_autoptr(GPtrArray) shapes = g_ptr_array_new_with_free_func ((GDestroyNotify) zones_country_shape_free);
+  g_autoptr(GHashTable) parts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                       (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(ZonesRecordSet) set = NULL;
+  ZonesInput *best = NULL;
+  int iiso, iname;
+
+  g_return_val_if_fail (GIS_IS_PROJECT (project) && crs != NULL, NULL);
+
+  inputs = zones_inputs_from_project (project, "borders", error);
+  if (inputs == NULL)
+    return NULL;
+  for (guint i = 0; i < inputs->len; i++)
+    {
+      ZonesInput *in = g_ptr_array_index (inputs, i);
+      if (best == NULL || (zones_mapping_get_field (in->mapping, "admin_code") == NULL &&
+                           zones_mapping_get_field (best->mapping, "admin_code") != NULL))
+        best = in;
+    }
+  if (best == NULL)
+    return g_steal_pointer (&shapes);
+  set = zones_record_set_read (best, crs, TRUE, NULL, error);
+  if (set == NULL)
+    return NULL;
+  iiso = zones_record_set_field_index (set, "iso");
+  iname = zones_record_set_field_index (set, "name");
+  for (guint k = 0; k < set->records->len; k++)
+    {
+      ZonesRecord *r = g_ptr_array_index (set->records, k);
+      GPtrArray *list;
+
+      if (r->values[iiso] == NULL)
+        continue;
+      list = g_hash_table_lookup (parts, r->values[iiso]);
+      if (list == NULL)
+        {
+          ZonesCountryShape *shape = g_new0 (ZonesCountryShape, 1);
+          shape->iso = g_strdup (r->values[iiso]);
+          shape->name = iname >= 0 ? g_strdup (r->values[iname]) : NULL;
+          g_ptr_array_add (shapes, shape);
+          list = g_ptr_array_new ();
+          g_hash_table_insert (parts, shape->iso, list);
+        }
+      g_ptr_array_add (list, r->geometry);
+    }
+  for (guint i = 0; i < shapes->len; i++)
+    {
+      ZonesCountryShape *shape = g_ptr_array_index (shapes, i);
+      GPtrArray *list = g_hash_table_lookup (parts, shape->iso);
+      /* One feature stays exactly as it is; only several are dissolved. */
+      shape->geometry = list->len == 1
+                        ? gis_geometry_ref (g_ptr_array_index (list, 0))
+                        : gis_geometry_union_all ((GisGeometry **) list->pdata, list->len, error);
+      if (shape->geometry == NULL)
+        return NULL;
+    }
+  return g_steal_pointer (&shapes);
+}
+
+/**
+ * zones_countries_new_from_project:
+ *
+ * The project's countries (zones_countries_read()) in WGS 84 longitude/latitude, prepared.
+ *
+ * Returns: (transfer full) (nullable): the countries; %NULL without an error when the
+ *   project has no borders layer
+ */
+ZonesCountries *
+zones_countries_new_from_project (GisProject *project, GError **error)
+{
+  g_autoptr(GisCrs) wgs84 = gis_crs_new_from_epsg (4326, error);
+  g_autoptr(GPtrArray) shapes = wgs84 ? zones_countries_read (project, wgs84, error) : NULL;
+  g_autoptr(GPtrArray) polygons = g_ptr_array_new ();
+  g_autoptr(GPtrArray) iso = g_ptr_array_new ();
+
+  if (shapes == NULL || shapes->len == 0)
+    return NULL;
+  for (guint i = 0; i < shapes->len; i++)
+    {
+      ZonesCountryShape *shape = g_ptr_array_index (shapes, i);
+      g_ptr_array_add (polygons, shape->geometry);
+      g_ptr_array_add (iso, shape->iso);
+    }
+  return zones_countries_new (polygons, iso, error);
+}
+
 /* Metres on the ellipsoid from a point to country polygon @i, through its prepared index. */
 static double
 distance_to (ZonesCountries *c, GisGeometry *point, guint i, GError **error)
@@ -167,6 +279,24 @@ country_count_free (ZonesCountryCount *cc)
 {
   g_free (cc->iso);
   g_free (cc);
+}
+
+/**
+ * zones_cluster_params_init:
+ *
+ * The defaults of placer-cli clusters: 5 km neighbourhoods, at least 3 sites, no worker or
+ * mineral filter, flags within 10 km of a border, convex hulls, 2 threads.
+ */
+void
+zones_cluster_params_init (ZonesClusterParams *p)
+{
+  g_return_if_fail (p != NULL);
+
+  memset (p, 0, sizeof *p);
+  p->eps_m = 5000;
+  p->min_sites = 3;
+  p->near_border_km = 10;
+  p->n_threads = 2;
 }
 
 void

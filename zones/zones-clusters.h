@@ -35,6 +35,25 @@ double          zones_countries_border_distance_m (ZonesCountries *countries,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZonesCountries, zones_countries_free)
 
+/**
+ * ZonesCountryShape:
+ * @iso: the ISO 3166-1 alpha-3 code
+ * @name: (nullable): the country's name in the borders layer
+ * @geometry: its polygons, dissolved into one geometry, in the CRS asked for
+ */
+typedef struct {
+  char        *iso;
+  char        *name;
+  GisGeometry *geometry;
+} ZonesCountryShape;
+
+void            zones_country_shape_free (ZonesCountryShape *shape);
+GPtrArray      *zones_countries_read     (GisProject     *project,
+                                          GisCrs         *crs,
+                                          GError        **error);
+ZonesCountries *zones_countries_new_from_project (GisProject *project,
+                                          GError        **error);
+
 typedef struct {
   char   *iso;
   guint   sites;
@@ -94,6 +113,7 @@ typedef struct {
   guint       n_sites;
 } ZonesClusterResult;
 
+void                zones_cluster_params_init (ZonesClusterParams       *params);
 void                zones_cluster_result_free (ZonesClusterResult *result);
 ZonesClusterResult *zones_clusters_run        (GPtrArray                *sites,
                                                ZonesCountries           *countries,

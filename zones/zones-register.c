@@ -360,14 +360,30 @@ compare_zones (gconstpointer a, gconstpointer b)
 GPtrArray *
 zones_register_list (ZonesRegister *self, GError **error)
 {
+  g_return_val_if_fail (ZONES_IS_REGISTER (self), NULL);
+
+  return zones_register_read_zones (self->project, error);
+}
+
+/**
+ * zones_register_read_zones:
+ *
+ * The zones of a project without opening its register: a project opened read-only, or one
+ * that has no register yet (no zones), can be read.
+ *
+ * Returns: (transfer full) (element-type ZonesZone): every zone, by id
+ */
+GPtrArray *
+zones_register_read_zones (GisProject *project, GError **error)
+{
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GPtrArray) consents = NULL;
   GPtrArray *zones;
 
-  g_return_val_if_fail (ZONES_IS_REGISTER (self), NULL);
+  g_return_val_if_fail (GIS_IS_PROJECT (project), NULL);
 
-  rows = gis_project_register_read (self->project, TABLE_ZONES, error);
-  consents = rows ? gis_project_register_read (self->project, TABLE_CONSENTS, error) : NULL;
+  rows = gis_project_register_read (project, TABLE_ZONES, error);
+  consents = rows ? gis_project_register_read (project, TABLE_CONSENTS, error) : NULL;
   if (consents == NULL)
     return NULL;
   zones = g_ptr_array_new_with_free_func ((GDestroyNotify) zones_zone_free);

@@ -60,6 +60,8 @@ ZonesZone *zones_zone_new_from_json (const char *json,
 gboolean   zones_zone_has_consent  (const ZonesZone *zone,
                                     const char      *title_id);
 gboolean   zones_status_is_valid   (const char *status);
+GPtrArray *zones_register_read_zones (GisProject *project,
+                                      GError    **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZonesZone, zones_zone_free)
 

@@ -97,6 +97,48 @@ zones_unallocated_params_init (ZonesUnallocatedParams *p)
   p->n_threads = 2;
 }
 
+static gboolean
+add_project_role (GPtrArray *target, GisProject *project, const char *role, GError **error)
+{
+  g_autoptr(GPtrArray) inputs = zones_inputs_from_project (project, role, error);
+
+  if (inputs == NULL)
+    return FALSE;
+  for (guint i = 0; i < inputs->len; i++)
+    g_ptr_array_add (target, g_steal_pointer (&inputs->pdata[i]));
+  g_ptr_array_set_free_func (inputs, NULL);
+  return TRUE;
+}
+
+/**
+ * zones_unallocated_params_add_project:
+ * @params: initialised with zones_unallocated_params_init()
+ *
+ * Adds the project's deposits, concessions, land-use and borders layers to @params, and takes
+ * the project CRS for the results and the project's as-of date (when it has one).
+ */
+gboolean
+zones_unallocated_params_add_project (ZonesUnallocatedParams *p, GisProject *project,
+                                      GError **error)
+{
+  g_autofree char *as_of = NULL;
+  GDate date;
+
+  g_return_val_if_fail (p != NULL && GIS_IS_PROJECT (project), FALSE);
+
+  if (!add_project_role (p->deposits, project, "deposits", error) ||
+      !add_project_role (p->concessions, project, "concessions", error) ||
+      !add_project_role (p->landuse, project, "landuse", error) ||
+      !add_project_role (p->borders, project, "borders", error))
+    return FALSE;
+  g_clear_pointer (&p->output_crs, gis_crs_unref);
+  p->output_crs = gis_crs_ref (gis_project_get_crs (project));
+  as_of = gis_project_dup_meta (project, "as_of");
+  if (as_of != NULL && zones_parse_date (as_of, &date))
+    p->as_of = date;
+  return TRUE;
+}
+
 void
 zones_unallocated_params_clear (ZonesUnallocatedParams *p)
 {

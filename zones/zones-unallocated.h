@@ -101,6 +101,9 @@ typedef struct {
 
 void                    zones_unallocated_params_init  (ZonesUnallocatedParams *params);
 void                    zones_unallocated_params_clear (ZonesUnallocatedParams *params);
+gboolean                zones_unallocated_params_add_project (ZonesUnallocatedParams *params,
+                                                        GisProject   *project,
+                                                        GError      **error);
 ZonesUnallocatedResult *zones_unallocated_run          (const ZonesUnallocatedParams *params,
                                                         GCancellable *cancellable,
                                                         GError      **error);

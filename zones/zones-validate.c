@@ -991,18 +991,11 @@ zones_validator_check (ZonesValidator *v, const ZonesZone *zone, double *zone_ha
         }
       if (workers > 0)
         {
-          ZonesParamSet set;
           ZonesCapacity cap;
-          double workable = 0;
-          double water = zones_validator_water_m3_day (v, zone, 5000, error);
 
-          if ((error != NULL && *error != NULL) ||
-              !zones_param_table_lookup (v->capacity_params, zone->mineral, zone->deposit_type,
-                                         "artisanal", &set, error) ||
-              !zones_validator_workable_area (v, zone, &workable, error))
+          if (!zones_validator_zone_capacity (v, v->capacity_params, zone, 5000, workers, &cap,
+                                              error))
             return NULL;
-          zones_capacity_compute (&set, workable, water, workers, &cap);
-          zones_param_set_clear (&set);
           if (cap.over_capacity)
             add_finding (&c, "over-capacity", ZONES_SEVERITY_WARNING, 0, NULL, NULL,
                          "%" G_GINT64_FORMAT " workers at %u sites exceed the %.0f the zone can "
@@ -1208,4 +1201,63 @@ zones_validator_water_m3_day (ZonesValidator *v, const ZonesZone *zone, double d
         total += g_array_index (v->water_yield, double, i);
     }
   return total;
+}
+
+/**
+ * zones_validator_zone_capacity:
+ * @table: the capacity parameters (looked up by the zone's mineral and deposit type, for
+ *   artisanal methods)
+ * @water_distance_m: water sources within this distance of the zone count
+ * @observed_workers: workers at the zone's sites, -1 when unknown
+ *
+ * The carrying-capacity model on one zone: its workable area, the water near it and the
+ * parameters for its mineral.
+ */
+gboolean
+zones_validator_zone_capacity (ZonesValidator *v, ZonesParamTable *table, const ZonesZone *zone,
+                               double water_distance_m, gint64 observed_workers,
+                               ZonesCapacity *out, GError **error)
+{
+  ZonesParamSet set;
+  double workable = 0, water;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (v != NULL && table != NULL && zone != NULL && out != NULL, FALSE);
+
+  water = zones_validator_water_m3_day (v, zone, water_distance_m, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (!zones_validator_workable_area (v, zone, &workable, error) ||
+      !zones_param_table_lookup (table, zone->mineral, zone->deposit_type, "artisanal", &set,
+                                 error))
+    return FALSE;
+  zones_capacity_compute (&set, workable, water, observed_workers, out);
+  zones_param_set_clear (&set);
+  return TRUE;
+}
+
+/**
+ * zones_param_table_new_for_project:
+ *
+ * The capacity parameters a project keeps (placer-cli capacity --save-params), or Placer's
+ * default table when it keeps none.
+ *
+ * Returns: (transfer full): the table
+ */
+ZonesParamTable *
+zones_param_table_new_for_project (GisProject *project, GError **error)
+{
+  g_autofree char *saved = NULL;
+  g_autofree char *label = NULL;
+
+  g_return_val_if_fail (GIS_IS_PROJECT (project), NULL);
+
+  saved = gis_project_dup_meta (project, "capacity_params");
+  if (saved == NULL)
+    return zones_param_table_new_default (error);
+  label = g_strdup_printf ("%s (project parameters)", gis_project_get_path (project));
+  return zones_param_table_new_from_data (saved, label, error);
 }

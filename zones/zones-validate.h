@@ -114,6 +114,15 @@ double          zones_validator_water_m3_day (ZonesValidator *validator,
                                            const ZonesZone *zone,
                                            double          distance_m,
                                            GError        **error);
+gboolean        zones_validator_zone_capacity (ZonesValidator *validator,
+                                           ZonesParamTable *table,
+                                           const ZonesZone *zone,
+                                           double          water_distance_m,
+                                           gint64          observed_workers,
+                                           ZonesCapacity  *out,
+                                           GError        **error);
+ZonesParamTable *zones_param_table_new_for_project (GisProject *project,
+                                           GError        **error);
 gboolean        zones_change_status       (ZonesRegister  *reg,
                                            ZonesValidator *validator,
                                            const char     *zone_id,

@@ -7,6 +7,7 @@
 #include "gis.h"
 #include "zones-capacity.h"
 #include "zones-clusters.h"
+#include "zones-compare.h"
 #include "zones-dbscan.h"
 #include "zones-error.h"
 #include "zones-grid.h"

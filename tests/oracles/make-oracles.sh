@@ -474,6 +474,8 @@ Tool versions used:
 | \`geodesic-lines.csv\` | geodesic distances (inverse problem) |
 | \`geodesic-polyline.csv\` | a 3-vertex polyline with cumulative geodesic length |
 | \`make-oracles.sh\` | the generator |
+| \`compare.csv\` | areas and a border length for the shared-area comparison tests |
+| \`make-compare-oracles.sh\` | its generator |
 
 All oracles use the WGS 84 ellipsoid (a = 6378137 m, f = 1/298.257223563),
 the tools' default.  Coordinates in the CSV files and in the GeoJSON are
@@ -618,6 +620,22 @@ Bukavu -> Uvira; \`cum_geodsolve_m\` is the length from the first vertex, the
 exact decimal sum of the GeodSolve segment lengths (the same segments are
 rows \`goma-bukavu\` and \`bukavu-uvira\` of geodesic-lines.csv); the last row
 holds the total.  Checked against \`Planimeter -l -p 10\` (polyline mode).
+
+## compare.csv
+
+\`label,value,tool,ring\`: the areas behind the shared-area comparison tests
+(\`tests/test-zones-compare.c\`, \`placer-cli compare\` in \`tests/test-cli.c\`).
+Each ring is written by hand, as \`lon lat\` pairs separated by \`;\` (not
+closed): the pieces the tests' two square countries (WST 29.0..29.2 E,
+EST 29.2..29.4 E, both 2.1..1.9 S) are expected to give — each country's
+part of the area, titles, zones, unallocated land, a cluster hull — fed
+latitude first to \`Planimeter -p 10\` (absolute value of the printed area,
+m2).  \`border_length\` is the common border, the meridian 29.2 E from 2.1 S
+to 1.9 S, from \`GeodSolve -i -p 10\` (m).  Regenerate with
+
+    bash tests/oracles/make-compare-oracles.sh
+
+which needs only geographiclib-tools.
 
 ## Source and licence of the polygons
 
