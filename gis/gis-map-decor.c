@@ -254,6 +254,70 @@ gis_draw_symbol_swatch (cairo_t *cr, const GisSymbol *symbol, GisShapeKind shape
   cairo_restore (cr);
 }
 
+typedef struct {
+  cairo_t        *cr;
+  GisMapSettings *settings;
+  gboolean        close;
+} PathWalk;
+
+static void
+path_part_cb (guint polygon, guint ring, const double *xy, guint n, gpointer user_data)
+{
+  PathWalk *w = user_data;
+
+  for (guint i = 0; i < n; i++)
+    {
+      double px, py;
+      gis_map_settings_map_to_pixel (w->settings, xy[2 * i], xy[2 * i + 1], &px, &py);
+      if (i == 0)
+        cairo_move_to (w->cr, px, py);
+      else
+        cairo_line_to (w->cr, px, py);
+    }
+  if (w->close)
+    cairo_close_path (w->cr);
+}
+
+static void
+path_point_cb (guint polygon, guint ring, const double *xy, guint n, gpointer user_data)
+{
+  PathWalk *w = user_data;
+  double px, py;
+
+  gis_map_settings_map_to_pixel (w->settings, xy[0], xy[1], &px, &py);
+  cairo_new_sub_path (w->cr);
+  cairo_arc (w->cr, px, py, 5, 0, 2 * G_PI);
+}
+
+/**
+ * gis_map_draw_geometry:
+ * @geometry: in the map's CRS
+ *
+ * Draws a geometry with a symbol in the logical pixels of @settings (a selection, the
+ * zone being drawn, a highlight in a report).
+ */
+void
+gis_map_draw_geometry (cairo_t *cr, GisMapSettings *settings, GisGeometry *geometry,
+                       const GisSymbol *symbol)
+{
+  PathWalk w = { cr, settings, FALSE };
+
+  g_return_if_fail (cr != NULL && settings != NULL && geometry != NULL && symbol != NULL);
+
+  cairo_save (cr);
+  cairo_set_fill_rule (cr, CAIRO_FILL_RULE_EVEN_ODD);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  cairo_new_path (cr);
+  w.close = TRUE;
+  _gis_geometry_walk (geometry, path_point_cb, NULL, path_part_cb, &w);
+  _gis_paint_symbol_path (cr, symbol, 1, TRUE);
+  w.close = FALSE;
+  _gis_geometry_walk (geometry, NULL, path_part_cb, NULL, &w);
+  _gis_paint_symbol_path (cr, symbol, 1, FALSE);
+  cairo_restore (cr);
+}
+
 static GisShapeKind
 shape_of (GisLayerSnapshot *layer)
 {

@@ -48,6 +48,10 @@ double   gis_map_draw_legend        (cairo_t        *cr,
                                      double          y,
                                      double          width,
                                      gboolean        measure_only);
+void     gis_map_draw_geometry      (cairo_t        *cr,
+                                     GisMapSettings *settings,
+                                     GisGeometry    *geometry,
+                                     const GisSymbol *symbol);
 void     gis_draw_symbol_swatch     (cairo_t        *cr,
                                      const GisSymbol *symbol,
                                      GisShapeKind    shape,

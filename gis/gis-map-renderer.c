@@ -536,10 +536,22 @@ draw_vector_band (VectorBand *b)
             case DRAW_SKIP:
               continue;
             case DRAW_PIXEL:
-              plot (b, ((f->envelope.min_x + f->envelope.max_x) / 2 - v->ox) * inv,
-                    (v->oy - (f->envelope.min_y + f->envelope.max_y) / 2) * inv,
-                    b->a.parts[f->first_part].kind == GIS_PART_LINE ? polyline_color : tiny, 1);
-              b->n_pixels++;
+              {
+                /* At least a pixel's worth, centred on the feature, so that nothing in
+                 * view vanishes however small. */
+                double x0 = (f->envelope.min_x - v->ox) * inv, x1 = (f->envelope.max_x - v->ox) * inv;
+                double y0 = (v->oy - f->envelope.max_y) * inv, y1 = (v->oy - f->envelope.min_y) * inv;
+                double cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+                double hw = MAX (x1 - x0, 1.0) / 2, hh = MAX (y1 - y0, 1.0) / 2;
+                gboolean line = b->a.parts[f->first_part].kind == GIS_PART_LINE;
+                /* A blob inks about 3/4 of its box; spread over at least a pixel, and
+                 * never fainter than a third, so small titles stay visible. */
+                double density = line ? 1.0
+                                      : MAX (0.35, 0.75 * (x1 - x0) * (y1 - y0) / (4 * hw * hh));
+                _gis_splat_box (&pm, cx - hw, cy - hh, cx + hw, cy + hh, line ? polyline_color : tiny,
+                                density);
+                b->n_pixels++;
+              }
               break;
             case DRAW_DIRECT:
               is_line = b->a.parts[f->first_part].kind == GIS_PART_LINE;

@@ -72,127 +72,181 @@ pattern_on (const GisPaint *paint, int x, int y)
     }
 }
 
+/* Adds the signed area one edge contributes to each pixel of its rows: the coverage of a
+ * pixel is then the running sum of these along its row. The exact area of the polygon
+ * in each pixel, without sub-sampling (the accumulation method of font rasterisers);
+ * with shells and holes oriented oppositely, the sum is the winding number averaged
+ * over the pixel. */
 static void
-fill_span (const GisPixmap *pm, const GisPaint *paint, int y, int xa, int xb)
+accumulate_edge (float *acc, int stride, int rows, double x0, double y0, double x1, double y1)
 {
-  guint32 *row;
+  double dir = 1, dxdy, x;
 
-  xa = MAX (xa, 0);
-  xb = MIN (xb, pm->width);
-  if (xa >= xb)
+  if (y0 == y1)
     return;
-  row = (guint32 *) (gpointer) (pm->data + (gsize) y * pm->stride);
-  if (paint->pattern == GIS_FILL_SOLID)
+  if (y0 > y1)
     {
-      if ((paint->color >> 24) == 255)
-        for (int x = xa; x < xb; x++)
-          row[x] = paint->color;
-      else
-        for (int x = xa; x < xb; x++)
-          row[x] = blend_px (row[x], paint->color);
+      double t;
+      t = x0, x0 = x1, x1 = t;
+      t = y0, y0 = y1, y1 = t;
+      dir = -1;
     }
-  else
-    for (int x = xa; x < xb; x++)
-      row[x] = blend_px (row[x], pattern_on (paint, x, y) ? paint->color : paint->tint);
-}
+  dxdy = (x1 - x0) / (y1 - y0);
+  x = x0;
+  if (y0 < 0)
+    {
+      x -= y0 * dxdy;
+      y0 = 0;
+    }
+  y1 = MIN (y1, (double) rows);
+  for (int y = (int) y0; y < rows && y < y1; y++)
+    {
+      float *line = acc + (gsize) y * stride;
+      double dy = MIN ((double) y + 1, y1) - MAX ((double) y, y0);
+      double xnext = x + dxdy * dy;
+      double d = dy * dir;
+      double xa = MIN (x, xnext), xb = MAX (x, xnext);
+      double fa = floor (xa);
+      int ia = (int) fa;
+      double cb = ceil (xb);
+      int ib = (int) cb;
 
-typedef struct {
-  float y0;     /* top (smaller y) */
-  float y1;
-  float x0;     /* x at y0 */
-  float dxdy;
-  int   dir;
-} Edge;
+      if (ib <= ia + 1)
+        {
+          /* Within one pixel column: the part right of the edge's middle goes to the next. */
+          double xm = 0.5 * (x + xnext) - fa;
+          line[ia] += (float) (d - d * xm);
+          line[ia + 1] += (float) (d * xm);
+        }
+      else
+        {
+          double slope = 1 / (xb - xa);
+          double f0 = xa - fa;
+          double a0 = 0.5 * slope * (1 - f0) * (1 - f0);
+          double f1 = xb - cb + 1;
+          double am = 0.5 * slope * f1 * f1;
+
+          line[ia] += (float) (d * a0);
+          if (ib == ia + 2)
+            line[ia + 1] += (float) (d * (1 - a0 - am));
+          else
+            {
+              double a1 = slope * (1.5 - f0);
+              line[ia + 1] += (float) (d * (a1 - a0));
+              for (int i = ia + 2; i < ib - 1; i++)
+                line[i] += (float) (d * slope);
+              line[ib - 1] += (float) (d * (1 - (a1 + (ib - ia - 3) * slope) - am));
+            }
+          line[ib] += (float) (d * am);
+        }
+      x = xnext;
+    }
+}
 
 /**
  * _gis_fill_polygon:
  * @xy: device coordinates, x0,y0,x1,y1..., rings one after another
  * @ring_sizes: the number of vertices of each ring
+ * @scratch: a buffer the function may resize and reuse
  *
- * Fills pixels whose centres lie inside the rings (non-zero winding), within the
- * pixmap's band.
+ * Fills the rings, anti-aliased by exact pixel coverage, within the pixmap's band. Shells
+ * and holes must turn in opposite directions (gis-vector-layer.c stores them so).
  */
 void
 _gis_fill_polygon (const GisPixmap *pm, const double *xy, const guint *ring_sizes,
                    guint n_rings, const GisPaint *paint, GArray *scratch)
 {
-  double ymin = G_MAXDOUBLE, ymax = -G_MAXDOUBLE;
-  guint n_edges = 0, at = 0;
-  Edge *edges;
-  int r0, r1;
+  double xmin = G_MAXDOUBLE, xmax = -G_MAXDOUBLE, ymin = G_MAXDOUBLE, ymax = -G_MAXDOUBLE;
+  guint n = 0, at = 0;
+  int ox, oy, w, h, r0, r1;
+  float *acc;
 
-  /* Edges, each ring closed. */
   for (guint r = 0; r < n_rings; r++)
-    n_edges += ring_sizes[r];
-  g_array_set_size (scratch, n_edges);
-  edges = (Edge *) (gpointer) scratch->data;
-  n_edges = 0;
-  for (guint r = 0; r < n_rings; r++)
+    n += ring_sizes[r];
+  for (guint i = 0; i < n; i++)
     {
-      guint n = ring_sizes[r];
-      for (guint i = 0; i < n; i++)
-        {
-          double ax = xy[2 * (at + i)], ay = xy[2 * (at + i) + 1];
-          double bx = xy[2 * (at + (i + 1) % n)], by = xy[2 * (at + (i + 1) % n) + 1];
-          Edge *e;
-
-          if (ay == by)
-            continue;
-          e = &edges[n_edges++];
-          if (ay < by)
-            {
-              e->y0 = (float) ay, e->y1 = (float) by, e->x0 = (float) ax, e->dir = 1;
-              e->dxdy = (float) ((bx - ax) / (by - ay));
-            }
-          else
-            {
-              e->y0 = (float) by, e->y1 = (float) ay, e->x0 = (float) bx, e->dir = -1;
-              e->dxdy = (float) ((ax - bx) / (ay - by));
-            }
-          ymin = MIN (ymin, e->y0);
-          ymax = MAX (ymax, e->y1);
-        }
-      at += n;
+      xmin = MIN (xmin, xy[2 * i]);
+      xmax = MAX (xmax, xy[2 * i]);
+      ymin = MIN (ymin, xy[2 * i + 1]);
+      ymax = MAX (ymax, xy[2 * i + 1]);
     }
-  if (n_edges < 2)
+  if (n < 3 || xmax <= xmin || ymax <= ymin)
     return;
+  /* The accumulation grid: the polygon's box (two more columns for the spill-over), and
+   * only the rows of this band. */
+  ox = (int) floor (xmin);
+  w = (int) ceil (xmax) - ox + 2;
+  r0 = MAX ((int) floor (ymin), pm->y0);
+  r1 = MIN ((int) ceil (ymax), pm->y1);
+  if (r1 <= r0)
+    return;
+  oy = r0;
+  h = r1 - r0;
+  g_array_set_size (scratch, 0);
+  g_array_set_size (scratch, (guint) ((gsize) w * h * sizeof (float) / g_array_get_element_size (scratch) + 1));
+  acc = (float *) (gpointer) scratch->data;
+  memset (acc, 0, sizeof (float) * (gsize) w * h);
 
-  /* Rows whose centre (r + 0.5) lies within the polygon's span, clipped to the band. */
-  r0 = (int) ceil (ymin - 0.5);
-  r1 = (int) ceil (ymax - 0.5);
-  r0 = MAX (r0, pm->y0);
-  r1 = MIN (r1, pm->y1);
-  for (int r = r0; r < r1; r++)
+  for (guint r = 0; r < n_rings; r++)
     {
-      float xs[64];
-      int ds[64];
-      guint n = 0;
-      float yc = r + 0.5f;
-      int winding = 0;
-
-      for (guint i = 0; i < n_edges && n < G_N_ELEMENTS (xs); i++)
+      guint m = ring_sizes[r];
+      for (guint i = 0; i < m; i++)
         {
-          const Edge *e = &edges[i];
-          if (yc >= e->y0 && yc < e->y1)
-            {
-              float x = e->x0 + (yc - e->y0) * e->dxdy;
-              guint k = n++;
-              /* Insertion sort: crossings per row are few. */
-              while (k > 0 && xs[k - 1] > x)
-                {
-                  xs[k] = xs[k - 1];
-                  ds[k] = ds[k - 1];
-                  k--;
-                }
-              xs[k] = x;
-              ds[k] = e->dir;
-            }
+          guint j = (i + 1) % m;
+          accumulate_edge (acc, w, h, xy[2 * (at + i)] - ox, xy[2 * (at + i) + 1] - oy,
+                           xy[2 * (at + j)] - ox, xy[2 * (at + j) + 1] - oy);
         }
-      for (guint i = 0; i + 1 < n; i++)
+      at += m;
+    }
+
+  for (int y = 0; y < h; y++)
+    {
+      guint32 *row = (guint32 *) (gpointer) (pm->data + (gsize) (y + oy) * pm->stride);
+      const float *line = acc + (gsize) y * w;
+      float sum = 0;
+
+      for (int x = 0; x < w; x++)
         {
-          winding += ds[i];
-          if (winding != 0)
-            fill_span (pm, paint, r, (int) ceilf (xs[i] - 0.5f), (int) ceilf (xs[i + 1] - 0.5f));
+          float c;
+          guint32 cov, color;
+          int px = x + ox;
+
+          sum += line[x];
+          c = fabsf (sum);
+          if (c < 1.0f / 512 || px < 0 || px >= pm->width)
+            continue;
+          cov = c >= 0.998f ? 256 : (guint32) (c * 256 + 0.5f);
+          color = paint->pattern == GIS_FILL_SOLID || pattern_on (paint, px, y + oy)
+                  ? paint->color : paint->tint;
+          row[px] = blend_px (row[px], cov >= 256 ? color : scale_px (color, cov));
+        }
+    }
+}
+
+/**
+ * _gis_splat_box:
+ * @density: the share of the box the feature fills (a blob fills about 3/4 of its box)
+ *
+ * Draws a feature smaller than a couple of pixels as its box, each pixel weighted by how
+ * much of the box covers it: what an anti-aliased fill would give, without a fill.
+ */
+void
+_gis_splat_box (const GisPixmap *pm, double x0, double y0, double x1, double y1,
+                guint32 color, double density)
+{
+  int ix0 = (int) floor (x0), ix1 = (int) floor (x1), iy0 = (int) floor (y0),
+      iy1 = (int) floor (y1);
+
+  for (int y = MAX (iy0, pm->y0); y <= MIN (iy1, pm->y1 - 1); y++)
+    {
+      double oy = MIN (y1, y + 1.0) - MAX (y0, (double) y);
+      guint32 *row = (guint32 *) (gpointer) (pm->data + (gsize) y * pm->stride);
+      for (int x = MAX (ix0, 0); x <= MIN (ix1, pm->width - 1); x++)
+        {
+          double ox = MIN (x1, x + 1.0) - MAX (x0, (double) x);
+          guint32 cov = (guint32) (MAX (ox, 0.0) * MAX (oy, 0.0) * density * 256 + 0.5);
+          if (cov > 0)
+            row[x] = blend_px (row[x], cov >= 256 ? color : scale_px (color, cov));
         }
     }
 }

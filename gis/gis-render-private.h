@@ -103,6 +103,13 @@ void     _gis_fill_polygon            (const GisPixmap *pm,
                                        guint           n_rings,
                                        const GisPaint *paint,
                                        GArray         *scratch);
+void     _gis_splat_box               (const GisPixmap *pm,
+                                       double          x0,
+                                       double          y0,
+                                       double          x1,
+                                       double          y1,
+                                       guint32         color,
+                                       double          density);
 void     _gis_draw_line               (const GisPixmap *pm,
                                        double          x0,
                                        double          y0,
