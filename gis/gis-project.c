@@ -12,7 +12,9 @@
  */
 #define G_LOG_DOMAIN "gis-project"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -1638,4 +1640,86 @@ gis_project_register_apply (GisProject *self, const GisRegisterChange *changes, 
   if (!commit (self, error))
     return -1;
   return audit_id;
+}
+
+/**
+ * gis_project_is_project:
+ *
+ * Whether @path is a Placer project (a GeoPackage with Placer's tables), looked at
+ * read-only and without GDAL: cheap enough to decide what a dropped file is.
+ */
+gboolean
+gis_project_is_project (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return FALSE;
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '"
+                          TABLE_META "'", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    found = TRUE;
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return found;
+}
+
+/**
+ * gis_project_save_copy:
+ * @dest: where the copy goes; an existing file there is replaced only once the copy is
+ *   complete
+ *
+ * Copies the project with SQLite's VACUUM INTO, never by copying the file: a file copy
+ * of an open database can miss what is still in its journal.
+ */
+gboolean
+gis_project_save_copy (GisProject *self, const char *dest, GError **error)
+{
+  sqlite3 *db = NULL;
+  g_autofree char *tmp = NULL;
+  char *sql, *message = NULL;
+  int rc;
+
+  g_return_val_if_fail (GIS_IS_PROJECT (self), FALSE);
+  g_return_val_if_fail (dest != NULL, FALSE);
+
+  if (g_strcmp0 (dest, self->path) == 0)
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_EXISTS, "“%s” is the project itself", dest);
+      return FALSE;
+    }
+  tmp = g_strdup_printf ("%s.part-%d", dest, (int) getpid ());
+  g_unlink (tmp);
+  if (sqlite3_open_v2 (self->path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_IO, "“%s” could not be read: %s", self->path,
+                   sqlite3_errmsg (db));
+      sqlite3_close (db);
+      return FALSE;
+    }
+  sql = sqlite3_mprintf ("VACUUM INTO %Q", tmp);
+  rc = sqlite3_exec (db, sql, NULL, NULL, &message);
+  sqlite3_free (sql);
+  sqlite3_close (db);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_IO, "The copy “%s” could not be written: %s",
+                   dest, message ? message : "unknown error");
+      sqlite3_free (message);
+      g_unlink (tmp);
+      return FALSE;
+    }
+  if (g_rename (tmp, dest) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, GIS_ERROR, GIS_ERROR_IO, "The copy could not be put at “%s”: %s",
+                   dest, g_strerror (saved));
+      g_unlink (tmp);
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -88,6 +88,10 @@ GisProject      *gis_project_open             (const char   *path,
                                                gboolean      writable,
                                                GError      **error);
 const char      *gis_project_get_path         (GisProject   *self);
+gboolean         gis_project_is_project       (const char   *path);
+gboolean         gis_project_save_copy        (GisProject   *self,
+                                               const char   *dest,
+                                               GError      **error);
 GisCrs          *gis_project_get_crs          (GisProject   *self);
 char            *gis_project_dup_meta         (GisProject   *self,
                                                const char   *key);

@@ -39,6 +39,103 @@ default_name (const char *path, const char *source_layer)
 
 /* A classified raster says what its values mean in CLASS_<value> metadata items (the
  * convention of Placer's sample land cover; GDAL category names are read too). */
+/* The distinct values of each text or integer field: what a mapping guess needs. */
+static GHashTable *
+coded_values (GisDataset *ds, GisLayerInfo *info, GError **error)
+{
+  g_autoptr(GHashTable) distinct = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                          (GDestroyNotify) g_ptr_array_unref);
+
+  for (guint i = 0; i < info->fields->len; i++)
+    {
+      const GisFieldInfo *f = g_ptr_array_index (info->fields, i);
+      GPtrArray *values;
+
+      if (f->type != GIS_FIELD_STRING && f->type != GIS_FIELD_INTEGER)
+        continue;
+      values = gis_dataset_distinct_values (ds, info->name, f->name, MAX_DISTINCT, error);
+      if (values == NULL)
+        return NULL;
+      g_hash_table_insert (distinct, g_strdup (f->name), values);
+    }
+  return g_steal_pointer (&distinct);
+}
+
+/**
+ * zones_layer_guess_role:
+ *
+ * The role a file most likely plays, from its fields and values: the role whose
+ * required fields its mapping guess fills best (points lean towards sites). A raster is
+ * land use.
+ *
+ * Returns: (transfer none): a role; "other" when nothing fits
+ */
+const char *
+zones_layer_guess_role (const char *path, GError **error)
+{
+  g_autoptr(GisDataset) ds = NULL;
+  g_autoptr(GisLayerInfo) info = NULL;
+  g_autoptr(GHashTable) distinct = NULL;
+  g_autoptr(GError) vector_error = NULL;
+  const char *const *roles = zones_roles ();
+  const char *best = "other";
+  int best_score = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  ds = gis_dataset_open (path, GIS_OPEN_VECTOR, &vector_error);
+  if (ds == NULL || gis_dataset_get_n_layers (ds) == 0)
+    {
+      g_autoptr(GisRaster) raster = gis_raster_open (path, NULL);
+      if (raster != NULL)
+        return "landuse";
+      g_propagate_error (error, g_steal_pointer (&vector_error));
+      return NULL;
+    }
+  info = gis_dataset_describe_layer (ds, NULL, error);
+  if (info == NULL)
+    return NULL;
+  distinct = coded_values (ds, info, error);
+  if (distinct == NULL)
+    return NULL;
+  for (guint r = 0; roles[r] != NULL; r++)
+    {
+      g_autoptr(ZonesMapping) m = zones_mapping_guess (roles[r], info, distinct);
+      guint n = 0;
+      const ZonesFieldSpec *fields = zones_role_get_fields (roles[r], &n);
+      int score = 0, required = 0, found_required = 0;
+      gboolean points = info->geometry_type == GIS_GEOMETRY_POINT ||
+                        info->geometry_type == GIS_GEOMETRY_MULTIPOINT;
+      gboolean lines = info->geometry_type == GIS_GEOMETRY_LINESTRING ||
+                       info->geometry_type == GIS_GEOMETRY_MULTILINESTRING;
+
+      for (guint i = 0; i < n; i++)
+        {
+          gboolean mapped = zones_mapping_get_field (m, fields[i].name) != NULL;
+          required += fields[i].required;
+          found_required += fields[i].required && mapped;
+          score += mapped ? (fields[i].required ? 3 : 1) : 0;
+        }
+      /* A role whose required fields are not all there is a poor fit. */
+      if (found_required < required)
+        score -= 2 * (required - found_required);
+      /* Sites are points; titles, deposits, land use and zones are areas; rivers are
+       * lines of water. */
+      if (g_str_equal (roles[r], "sites"))
+        score += points ? 3 : -6;
+      else if (points)
+        score -= 3;
+      if (lines)
+        score += g_str_equal (roles[r], "water") ? 3 : g_str_equal (roles[r], "borders") ? 0 : -6;
+      if (score > best_score)
+        {
+          best_score = score;
+          best = roles[r];
+        }
+    }
+  return best;
+}
+
 static ZonesMapping *
 guess_raster_mapping (const char *role, GisRaster *raster)
 {
@@ -117,8 +214,7 @@ zones_layer_inspect (const char   *path,
   ds = gis_dataset_open (path, GIS_OPEN_VECTOR, &vector_error);
   if (ds != NULL && gis_dataset_get_n_layers (ds) > 0)
     {
-      g_autoptr(GHashTable) distinct = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                              (GDestroyNotify) g_ptr_array_unref);
+      g_autoptr(GHashTable) distinct = NULL;
 
       c->info = gis_dataset_describe_layer (ds, source_layer, error);
       if (c->info == NULL)
@@ -130,18 +226,9 @@ zones_layer_inspect (const char   *path,
                        "longitude/latitude or x/y)", path, c->info->name);
           return NULL;
         }
-      for (guint i = 0; i < c->info->fields->len; i++)
-        {
-          const GisFieldInfo *f = g_ptr_array_index (c->info->fields, i);
-          GPtrArray *values;
-
-          if (f->type != GIS_FIELD_STRING && f->type != GIS_FIELD_INTEGER)
-            continue;
-          values = gis_dataset_distinct_values (ds, c->info->name, f->name, MAX_DISTINCT, error);
-          if (values == NULL)
-            return NULL;
-          g_hash_table_insert (distinct, g_strdup (f->name), values);
-        }
+      distinct = coded_values (ds, c->info, error);
+      if (distinct == NULL)
+        return NULL;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
       c->mapping = zones_mapping_guess (role, c->info, distinct);

@@ -30,6 +30,8 @@ ZonesLayerCandidate *zones_layer_inspect       (const char   *path,
                                                 GisCrs       *crs_override,
                                                 GCancellable *cancellable,
                                                 GError      **error);
+const char          *zones_layer_guess_role    (const char   *path,
+                                                GError      **error);
 void                 zones_layer_candidate_free (ZonesLayerCandidate *candidate);
 gboolean             zones_layer_add_to_project (GisProject  *project,
                                                 ZonesLayerCandidate *candidate,
