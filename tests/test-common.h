@@ -40,9 +40,16 @@ test_tmpdir (void)
 static inline void
 test_rmtree (const char *path)
 {
-  GDir *d = g_dir_open (path, 0, NULL);
+  GDir *d;
   const char *name;
 
+  /* A symbolic link is removed, never followed: it may point into the source tree. */
+  if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_unlink (path);
+      return;
+    }
+  d = g_dir_open (path, 0, NULL);
   if (d == NULL)
     {
       g_unlink (path);

@@ -9,8 +9,12 @@ packages=(
   libglib2.0-dev libjson-glib-dev libcairo2-dev libsqlite3-dev
   libgdal-dev libproj-dev libgeos-dev
   libgtk-4-dev libadwaita-1-dev
+  # translations and desktop integration
+  gettext desktop-file-utils appstream libglib2.0-bin libxml2-utils
   # tests: cmocka, the SQLite shell, and PostgreSQL + PostGIS + GDAL's tools for the oracles
   libcmocka-dev sqlite3 gdal-bin postgresql-15 postgresql-15-postgis-3
+  # tests of the real app: a session bus, an X server, screenshots, fonts and icons
+  dbus xvfb xauth imagemagick fonts-cantarell fonts-dejavu-core adwaita-icon-theme
 )
 
 missing=()

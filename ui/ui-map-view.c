@@ -613,6 +613,24 @@ ui_map_view_get_measurement (UiMapView *self)
   return self->measurement;
 }
 
+/**
+ * ui_map_view_add_point:
+ *
+ * Adds a point (map coordinates) to the line or polygon being measured: what a click
+ * does, and what Return does at the centre of the view for keyboard users.
+ */
+void
+ui_map_view_add_point (UiMapView *self, double x, double y)
+{
+  g_return_if_fail (UI_IS_MAP_VIEW (self));
+  if (self->tool == UI_MAP_TOOL_BROWSE || !isfinite (x) || !isfinite (y))
+    return;
+  g_array_append_val (self->measure_x, x);
+  g_array_append_val (self->measure_y, y);
+  update_measurement (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 void
 ui_map_view_clear_selection (UiMapView *self)
 {
@@ -703,13 +721,7 @@ on_click_released (GtkGestureClick *gesture, int n_press, double x, double y, Ui
   {
     double mx, my;
     pixel_to_map (self, x, y, &mx, &my);
-    if (self->measure_x->len > 0 && n_press == 1 && self->measure_x->len >= 2 &&
-        gtk_gesture_single_get_current_button (GTK_GESTURE_SINGLE (gesture)) == GDK_BUTTON_SECONDARY)
-      return;
-    g_array_append_val (self->measure_x, mx);
-    g_array_append_val (self->measure_y, my);
-    update_measurement (self);
-    gtk_widget_queue_draw (GTK_WIDGET (self));
+    ui_map_view_add_point (self, mx, my);
   }
 }
 
@@ -814,6 +826,15 @@ on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
       ui_map_view_zoom_by (self, 0.5, w / 2.0, h / 2.0);
       queue_render (self);
       return GDK_EVENT_STOP;
+    case GDK_KEY_Return:
+    case GDK_KEY_KP_Enter:
+    case GDK_KEY_space:
+      if (self->tool != UI_MAP_TOOL_BROWSE)
+        {
+          ui_map_view_add_point (self, self->center_x, self->center_y);
+          return GDK_EVENT_STOP;
+        }
+      break;
     case GDK_KEY_BackSpace:
       if (self->tool != UI_MAP_TOOL_BROWSE && self->measure_x->len > 0)
         {
@@ -890,6 +911,19 @@ draw_overlays (UiMapView *self, cairo_t *cr, GisMapSettings *settings)
       cairo_stroke_preserve (cr);
       cairo_set_source_rgb (cr, 0.8, 0.2, 0.5);
       cairo_set_line_width (cr, 2);
+      cairo_stroke (cr);
+      cairo_restore (cr);
+    }
+  if (self->tool != UI_MAP_TOOL_BROWSE && gtk_widget_has_focus (GTK_WIDGET (self)))
+    {
+      /* Where Return adds a point. */
+      cairo_save (cr);
+      cairo_set_source_rgba (cr, 0.8, 0.2, 0.5, 0.9);
+      cairo_set_line_width (cr, 1.5);
+      cairo_move_to (cr, w / 2.0 - 10, h / 2.0);
+      cairo_line_to (cr, w / 2.0 + 10, h / 2.0);
+      cairo_move_to (cr, w / 2.0, h / 2.0 - 10);
+      cairo_line_to (cr, w / 2.0, h / 2.0 + 10);
       cairo_stroke (cr);
       cairo_restore (cr);
     }

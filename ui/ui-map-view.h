@@ -54,6 +54,9 @@ void        ui_map_view_set_tool        (UiMapView         *self,
                                          UiMapTool          tool);
 UiMapTool   ui_map_view_get_tool        (UiMapView         *self);
 const char *ui_map_view_get_measurement (UiMapView         *self);
+void        ui_map_view_add_point       (UiMapView         *self,
+                                         double             x,
+                                         double             y);
 void        ui_map_view_clear_selection (UiMapView         *self);
 void        ui_map_view_set_labels      (UiMapView         *self,
                                          gboolean           labels);
