@@ -190,6 +190,7 @@ about_action (GSimpleAction *action, GVariant *param, gpointer user_data)
                                    "land no title holds, draw lawful and viable zones, estimate "
                                    "how many miners they can carry, and cooperate across "
                                    "borders."));
+  adw_about_window_set_translator_credits (ADW_ABOUT_WINDOW (about), _("translator-credits"));
   adw_about_window_set_license_type (ADW_ABOUT_WINDOW (about), GTK_LICENSE_GPL_3_0);
   adw_about_window_set_website (ADW_ABOUT_WINDOW (about), "https://github.com/placer-gis/placer");
   adw_about_window_set_issue_url (ADW_ABOUT_WINDOW (about),

@@ -7,7 +7,10 @@
  */
 #include "test-common.h"
 
+#include <locale.h>
+
 #include <adwaita.h>
+#include <glib/gi18n-lib.h>
 
 #include "ui.h"
 
@@ -357,6 +360,28 @@ test_import_dialog_refuses_missing_crs (void **state)
   test_rmtree (dir);
 }
 
+static void
+test_translated (void **state)
+{
+  /* The catalogues built from po/: the app in French and in Portuguese. Last, since it
+   * switches the language of the whole process. */
+  GtkWidget *view;
+
+  bindtextdomain (GETTEXT_PACKAGE, PLACER_BUILD_ROOT "/po");
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  g_setenv ("LANGUAGE", "fr", TRUE);
+  setlocale (LC_ALL, "");
+  assert_string_equal (ui_role_label ("concessions"), "Titres miniers");
+  view = g_object_ref_sink (ui_map_view_new ());
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Carte sans couche visible");
+  g_object_unref (view);
+  g_setenv ("LANGUAGE", "pt", TRUE);
+  setlocale (LC_ALL, "");
+  assert_string_equal (ui_role_label ("concessions"), "Títulos mineiros");
+  g_unsetenv ("LANGUAGE");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -367,6 +392,7 @@ main (int argc, char **argv)
     cmocka_unit_test (test_window_actions),
     cmocka_unit_test (test_import_dialog_guesses),
     cmocka_unit_test (test_import_dialog_refuses_missing_crs),
+    cmocka_unit_test (test_translated),
   };
   int status;
 

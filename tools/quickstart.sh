@@ -28,7 +28,11 @@ case "$what" in
     cp sample-data/sources/landcover.tif _build/demo/sources/
     "$cli" unallocated _build/demo/kivu-demo.gpkg --deposit-total --out _build/demo/unallocated.gpkg --overwrite
     echo
-    echo "Open _build/demo/unallocated.gpkg in QGIS to see the candidate land."
+    echo "== A map of the project (the renderer the app draws with) =="
+    "$cli" render _build/demo/kivu-demo.gpkg --out _build/demo/map.png --overwrite
+    echo
+    echo "Open the project in the desktop app:   _build/app/placer _build/demo/kivu-demo.gpkg"
+    echo "The candidate land, in QGIS or Placer: _build/demo/unallocated.gpkg"
     ;;
   test)
     meson test -C _build --print-errorlogs "${@:2}"

@@ -278,7 +278,7 @@ inspected_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (c == NULL)
     {
       /* A file without a CRS is the one error the planner can fix here. */
-      gboolean no_crs = strstr (error->message, "no CRS") != NULL;
+      gboolean no_crs = g_error_matches (error, GIS_ERROR, GIS_ERROR_CRS);
       gtk_widget_set_visible (self->crs_row, no_crs || gtk_widget_get_visible (self->crs_row));
       show_message (self, no_crs ? _("This file does not say which coordinate reference system "
                                      "its coordinates are in. Placer does not guess: give it "

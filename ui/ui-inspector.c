@@ -69,7 +69,12 @@ ui_inspector_show (UiInspector *self, GisMapLayer *layer, guint feature, GisCrs 
   if (v == NULL || feature >= gis_vector_layer_get_n_features (v))
     return;
   gtk_label_set_label (GTK_LABEL (self->title), gis_map_layer_get_title (layer));
-  subtitle = g_strdup_printf (_("Feature %" G_GINT64_FORMAT), gis_vector_layer_get_fid (v, feature));
+  {
+    char fid[32];
+    g_snprintf (fid, sizeof fid, "%" G_GINT64_FORMAT, gis_vector_layer_get_fid (v, feature));
+    /* TRANSLATORS: a feature's number in its layer */
+    subtitle = g_strdup_printf (_("Feature %s"), fid);
+  }
   gtk_label_set_label (GTK_LABEL (self->subtitle), subtitle);
 
   g = gis_vector_layer_dup_geometry (v, feature);

@@ -92,7 +92,7 @@ ui_preferences_new (GtkWindow *parent, GSettings *settings)
   GtkWidget *format = adw_combo_row_new ();
   GtkWidget *clear_row = adw_action_row_new ();
   GtkWidget *clear = gtk_button_new_with_mnemonic (_("_Clear"));
-  const char *formats[] = { _("Decimal degrees (-2.50833° S)"),
+  const char *formats[] = { _("Decimal degrees (2.50833° S)"),
                             _("Degrees, minutes and seconds (2° 30′ 30.0″ S)"), NULL };
   g_autoptr(GtkStringList) model = gtk_string_list_new (formats);
   g_auto(GStrv) recent = g_settings_get_strv (settings, "recent-projects");

@@ -757,11 +757,12 @@ static const GActionEntry actions[] = {
 static char *
 format_angle (double v, gboolean lat, gboolean dms)
 {
-  char hemisphere = lat ? (v < 0 ? 'S' : 'N') : (v < 0 ? 'W' : 'E');
+  const char *hemisphere = lat ? (v < 0 ? C_("compass", "S") : C_("compass", "N"))
+                               : (v < 0 ? C_("compass", "W") : C_("compass", "E"));
   double a = fabs (v);
 
   if (!dms)
-    return g_strdup_printf ("%.5f° %c", a, hemisphere);
+    return g_strdup_printf ("%.5f° %s", a, hemisphere);
   {
     int d = (int) a;
     int m = (int) ((a - d) * 60);
@@ -770,7 +771,7 @@ format_angle (double v, gboolean lat, gboolean dms)
       s = 0, m++;
     if (m >= 60)
       m = 0, d++;
-    return g_strdup_printf ("%d° %02d′ %04.1f″ %c", d, m, s, hemisphere);
+    return g_strdup_printf ("%d° %02d′ %04.1f″ %s", d, m, s, hemisphere);
   }
 }
 
@@ -813,10 +814,12 @@ on_cursor (UiMapView *view, GParamSpec *pspec, UiWindow *self)
   else if (isfinite (lon) && isfinite (lat))
     {
       g_autofree char *a = format_angle (lat, TRUE, dms), *b = format_angle (lon, FALSE, dms);
-      text = g_strdup_printf ("%.1f E  %.1f N  ·  %s  %s", x, y, a, b);
+      /* TRANSLATORS: easting and northing in metres, then latitude and longitude */
+      text = g_strdup_printf (_("%.1f E  %.1f N  ·  %s  %s"), x, y, a, b);
     }
   else
-    text = g_strdup_printf ("%.1f E  %.1f N", x, y);
+    /* TRANSLATORS: easting and northing in metres */
+    text = g_strdup_printf (_("%.1f E  %.1f N"), x, y);
   gtk_label_set_label (self->cursor_label, text);
 }
 

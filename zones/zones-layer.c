@@ -276,7 +276,7 @@ zones_layer_inspect (const char   *path,
     {
       if (crs_override == NULL)
         {
-          g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
+          g_set_error (error, GIS_ERROR, GIS_ERROR_CRS,
                        "“%s” has no CRS; Placer does not guess one: give it with --crs "
                        "(e.g. --crs EPSG:4326 for longitude/latitude)", path);
           return NULL;

@@ -483,14 +483,14 @@ zones_workspace_remove_layer (ZonesWorkspace *self, GisMapLayer *layer, GError *
 
   if (gis_map_layer_get_id (layer) == ZONES_MAP_ZONES_ID)
     {
-      g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
-                   _("The zone register is part of the project and cannot be removed"));
+      g_set_error_literal (error, ZONES_ERROR, ZONES_ERROR_INPUT,
+                           _("The zone register is part of the project and cannot be removed"));
       return;
     }
   if (!g_mutex_trylock (&self->write_lock))
     {
-      g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
-                   _("A layer is being added; try again when it is done"));
+      g_set_error_literal (error, ZONES_ERROR, ZONES_ERROR_INPUT,
+                           _("A layer is being added; try again when it is done"));
       return;
     }
   if (gis_project_remove_layer (self->project, gis_map_layer_get_title (layer), error) &&
