@@ -749,7 +749,7 @@ test_inspect_csv_crs (void **state)
   /* A CSV does not say its CRS, and Placer does not guess. */
   c = zones_layer_inspect (path, NULL, "sites", NULL, NULL, &error);
   assert_null (c);
-  assert_error_matches (error, ZONES_ERROR, ZONES_ERROR_INPUT);
+  assert_error_matches (error, GIS_ERROR, GIS_ERROR_CRS);
   assert_error_contains (error, "has no CRS");
   assert_error_contains (error, path);
   assert_error_contains (error, "--crs");
