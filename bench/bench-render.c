@@ -135,6 +135,7 @@ main (int argc, char **argv)
         goto fail;
       if (i == 0)
         cold = ms;
+      fprintf (stderr, "# frame %d: %.1f ms\n", i + 1, ms);
       best = MIN (best, ms);
       if (i == 0 && png != NULL && !gis_surface_write_png (frame, png, &error))
         goto fail;

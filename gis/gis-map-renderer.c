@@ -13,7 +13,9 @@
 #define G_LOG_DOMAIN "gis-map-renderer"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <gdal.h>
 
@@ -175,6 +177,25 @@ cache_store (GisRenderCache *cache, guint64 key, const View *v, cairo_surface_t 
   g_mutex_lock (&cache->lock);
   g_queue_push_head (&cache->entries, e);
   cache->bytes += e->bytes;
+  /* Two views per layer: the current one and the one before (toggling back and forth,
+   * or an opacity change, reuse them). Older views of a layer are what a pan leaves
+   * behind; their memory goes back to the pool for the next frame. */
+  {
+    guint seen = 0;
+    GList *l = cache->entries.head;
+    while (l != NULL)
+      {
+        GList *next = l->next;
+        CacheEntry *old = l->data;
+        if (old->layer_key == key && ++seen > 2)
+          {
+            cache->bytes -= old->bytes;
+            entry_free (old);
+            g_queue_delete_link (&cache->entries, l);
+          }
+        l = next;
+      }
+  }
   while (cache->bytes > cache->max_bytes && cache->entries.length > 1)
     {
       CacheEntry *old = g_queue_pop_tail (&cache->entries);
@@ -735,7 +756,23 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
         g_array_index (visible, guint, i) = i;
     }
   else
-    visible = gis_vector_layer_query (layer->vector, &query);
+    {
+      double layer_area = (layer_extent.max_x - layer_extent.min_x) *
+                          (layer_extent.max_y - layer_extent.min_y);
+      double view_area = (query.max_x - query.min_x) * (query.max_y - query.min_y);
+
+      if (view_area > 0.1 * layer_area)
+        {
+          /* A large part of the layer is in view: a walk over the envelopes (a few
+           * nanoseconds each, in storage order) beats the index and its sorted result. */
+          visible = g_array_sized_new (FALSE, FALSE, sizeof (guint), proto.a.n_features);
+          for (guint i = 0; i < proto.a.n_features; i++)
+            if (gis_envelope_intersects (&proto.a.features[i].envelope, &query))
+              g_array_append_val (visible, i);
+        }
+      else
+        visible = gis_vector_layer_query (layer->vector, &query);
+    }
   n_visible = visible->len;
   if (n_visible == 0)
     return TRUE;
@@ -1244,17 +1281,119 @@ draw_labels (GisMapSettings *settings, const View *v, cairo_t *cr, GisRenderStat
 
 /* The frame */
 
+/* Image memory is recycled: a frame needs a few images of several megabytes each, and
+ * handing them back to the system after every frame costs more than drawing (page faults
+ * to zero fresh memory, and TLB shootdowns across the drawing threads when it is
+ * unmapped). A few buffers are kept for the next frames. */
+#define POOL_KEEP 8
+
+typedef struct {
+  guint8 *data;
+  gsize   size;
+} PoolBuffer;
+
+static GMutex pool_lock;
+static GSList *pool;       /* PoolBuffer */
+static guint pool_length;
+
+static void
+pool_release (gpointer data)
+{
+  PoolBuffer *b = data;
+
+  g_mutex_lock (&pool_lock);
+  if (pool_length < POOL_KEEP)
+    {
+      pool = g_slist_prepend (pool, b);
+      pool_length++;
+      b = NULL;
+    }
+  g_mutex_unlock (&pool_lock);
+  if (b != NULL)
+    {
+      free (b->data);
+      g_free (b);
+    }
+}
+
+/* Zeroed memory for an image, in huge pages where the system offers them: a 1080p image
+ * is then a handful of page faults instead of two thousand. */
+static guint8 *
+image_alloc (gsize size)
+{
+  void *data = NULL;
+  const gsize huge = 2 * 1024 * 1024;
+
+  if (size >= huge)
+    {
+      gsize rounded = (size + huge - 1) / huge * huge;
+      if (posix_memalign (&data, huge, rounded) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+      madvise (data, rounded, MADV_HUGEPAGE);
+#endif
+    }
+  else if ((data = malloc (MAX (size, 1))) == NULL)
+    return NULL;
+  memset (data, 0, size);
+  return data;
+}
+
+static PoolBuffer *
+pool_take (gsize size)
+{
+  PoolBuffer *found = NULL;
+
+  g_mutex_lock (&pool_lock);
+  for (GSList *l = pool; l != NULL; l = l->next)
+    if (((PoolBuffer *) l->data)->size == size)
+      {
+        found = l->data;
+        pool = g_slist_delete_link (pool, l);
+        pool_length--;
+        break;
+      }
+  g_mutex_unlock (&pool_lock);
+  if (found != NULL)
+    {
+      memset (found->data, 0, size);
+      return found;
+    }
+  found = g_new0 (PoolBuffer, 1);
+  found->data = image_alloc (size);
+  found->size = size;
+  if (found->data == NULL)
+    {
+      g_free (found);
+      return NULL;
+    }
+  return found;
+}
+
+static const cairo_user_data_key_t pool_key;
+
 static cairo_surface_t *
 new_image (const View *v, GError **error)
 {
-  cairo_surface_t *image = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, v->width,
-                                                       v->height);
+  int stride = cairo_format_stride_for_width (CAIRO_FORMAT_ARGB32, v->width);
+  PoolBuffer *b = stride > 0 ? pool_take ((gsize) stride * v->height) : NULL;
+  cairo_surface_t *image;
 
-  if (cairo_surface_status (image) != CAIRO_STATUS_SUCCESS)
+  if (b == NULL)
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID, "A %d × %d image could not be made: %s",
+                   v->width, v->height, "out of memory");
+      return NULL;
+    }
+  image = cairo_image_surface_create_for_data (b->data, CAIRO_FORMAT_ARGB32, v->width,
+                                               v->height, stride);
+  if (cairo_surface_status (image) != CAIRO_STATUS_SUCCESS ||
+      cairo_surface_set_user_data (image, &pool_key, b, pool_release) != CAIRO_STATUS_SUCCESS)
     {
       g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID, "A %d × %d image could not be made: %s",
                    v->width, v->height, cairo_status_to_string (cairo_surface_status (image)));
       cairo_surface_destroy (image);
+      pool_release (b);
       return NULL;
     }
   return image;
