@@ -5,8 +5,18 @@
 #define G_LOG_DOMAIN "cli-project"
 
 #include <stdio.h>
+#include <unistd.h>
 
 #include "cli.h"
+
+/* A progress line on a terminal, rewritten in place. */
+static void
+print_progress (double fraction, gpointer user_data)
+{
+  fprintf (stderr, "\r%s… %3.0f %%%s", (const char *) user_data, fraction * 100,
+           fraction >= 1 ? "\n" : "");
+}
+
 
 static int
 project_new (int argc, char **argv)
@@ -177,7 +187,9 @@ project_add_layer (int argc, char **argv)
       return cli_fail (error);
 
   if (!dry_run &&
-      !zones_layer_add_to_project (project, candidate, name, !link, NULL, &error))
+      (!zones_layer_prepare_display (candidate, isatty (STDERR_FILENO) ? print_progress : NULL,
+                                     (gpointer) "Building overviews", NULL, &error) ||
+       !zones_layer_add_to_project (project, candidate, name, !link, NULL, &error)))
     return cli_fail (error);
 
   if (json)

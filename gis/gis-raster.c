@@ -8,6 +8,8 @@
 
 #include <math.h>
 
+#include <glib/gstdio.h>
+
 #include <cpl_conv.h>
 #include <gdal_alg.h>
 
@@ -105,7 +107,12 @@ gis_raster_open (const char *path, GError **error)
   self = g_object_new (GIS_TYPE_RASTER, NULL);
   self->path = g_strdup (path);
   _gis_cpl_begin ();
+  /* GDAL remembers the files of a folder from the first open; overviews built since (by
+   * Placer, in this process) would go unseen. Without the listing, GDAL looks for the
+   * .ovr itself. */
+  CPLSetThreadLocalConfigOption ("GDAL_DISABLE_READDIR_ON_OPEN", "TRUE");
   self->handle = GDALOpenEx (path, GDAL_OF_RASTER | GDAL_OF_VERBOSE_ERROR, drivers, NULL, NULL);
+  CPLSetThreadLocalConfigOption ("GDAL_DISABLE_READDIR_ON_OPEN", NULL);
   if (self->handle == NULL)
     {
       _gis_cpl_end (error, GIS_ERROR_OPEN, path);
@@ -442,4 +449,99 @@ gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
   GDALClose (ds);
   _gis_cpl_end (NULL, GIS_ERROR_IO, NULL);
   return result;
+}
+
+/**
+ * gis_raster_get_n_overviews:
+ *
+ * Returns: how many reduced-resolution copies band 1 carries (internal or .ovr)
+ */
+guint
+gis_raster_get_n_overviews (GisRaster *self)
+{
+  int n;
+
+  g_return_val_if_fail (GIS_IS_RASTER (self), 0);
+  g_mutex_lock (&self->lock);
+  n = GDALGetOverviewCount (GDALGetRasterBand (self->handle, 1));
+  g_mutex_unlock (&self->lock);
+  return (guint) MAX (n, 0);
+}
+
+typedef struct {
+  GisProgressFunc  func;
+  gpointer         data;
+  GCancellable    *cancellable;
+} OverviewProgress;
+
+static int CPL_STDCALL
+overview_progress (double done, const char *message, void *data)
+{
+  OverviewProgress *p = data;
+
+  if (p->func != NULL)
+    p->func (CLAMP (done, 0.0, 1.0), p->data);
+  return !g_cancellable_is_cancelled (p->cancellable);
+}
+
+/**
+ * gis_raster_build_overviews:
+ * @categorical: the values are classes (land cover): overviews take the nearest pixel,
+ *   never an average that would invent a class
+ * @progress: (nullable) (scope call): told how far it got, from this thread
+ *
+ * Builds the reduced-resolution copies a map needs to draw a large raster quickly, halving
+ * until the smallest is under 256 pixels across, in an external `.ovr` file next to the
+ * raster (the raster itself is not written). Nothing is done when it already has them or
+ * is small. Blocking; cancellable.
+ *
+ * Returns: %TRUE if the raster has overviews (or needs none)
+ */
+gboolean
+gis_raster_build_overviews (const char      *path,
+                            gboolean         categorical,
+                            GisProgressFunc  progress,
+                            gpointer         progress_data,
+                            GCancellable    *cancellable,
+                            GError         **error)
+{
+  g_autoptr(GisRaster) raster = NULL;
+  g_autoptr(GArray) levels = g_array_new (FALSE, FALSE, sizeof (int));
+  OverviewProgress p = { progress, progress_data, cancellable };
+  guint w, h;
+  CPLErr err;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  raster = gis_raster_open (path, error);
+  if (raster == NULL)
+    return FALSE;
+  w = gis_raster_get_width (raster);
+  h = gis_raster_get_height (raster);
+  if (gis_raster_get_n_overviews (raster) > 0 || MAX (w, h) <= 2048)
+    return TRUE;
+  for (int f = 2; MAX (w, h) / (guint) f >= 256; f *= 2)
+    g_array_append_val (levels, f);
+
+  /* Opened read-only, GDAL writes the overviews to PATH.ovr. */
+  g_mutex_lock (&raster->lock);
+  _gis_cpl_begin ();
+  CPLSetThreadLocalConfigOption ("COMPRESS_OVERVIEW", "DEFLATE");
+  err = GDALBuildOverviews (raster->handle, categorical ? "NEAREST" : "AVERAGE", (int) levels->len,
+                            (int *) (gpointer) levels->data, 0, NULL, overview_progress, &p);
+  CPLSetThreadLocalConfigOption ("COMPRESS_OVERVIEW", NULL);
+  g_mutex_unlock (&raster->lock);
+  if (err != CE_None)
+    {
+      g_autofree char *ovr = g_strconcat (path, ".ovr", NULL);
+      _gis_cpl_end (NULL, GIS_ERROR_IO, NULL);
+      /* A cancelled or failed build leaves no half-written overview file behind. */
+      g_clear_object (&raster);
+      g_unlink (ovr);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      g_set_error (error, GIS_ERROR, GIS_ERROR_IO, "Overviews of “%s” could not be built", path);
+      return FALSE;
+    }
+  return _gis_cpl_end (error, GIS_ERROR_IO, path);
 }

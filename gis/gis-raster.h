@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "gis-crs.h"
+#include "gis-vector-layer.h"
 
 G_BEGIN_DECLS
 
@@ -57,6 +58,13 @@ typedef struct {
 } GisRasterPolygon;
 
 void         gis_raster_polygon_free    (GisRasterPolygon *p);
+guint        gis_raster_get_n_overviews (GisRaster    *self);
+gboolean     gis_raster_build_overviews (const char   *path,
+                                         gboolean      categorical,
+                                         GisProgressFunc progress,
+                                         gpointer      progress_data,
+                                         GCancellable *cancellable,
+                                         GError      **error);
 GPtrArray   *gis_raster_polygonize      (GisRaster    *self,
                                          guint         band,
                                          const GisEnvelope *window,

@@ -8,6 +8,7 @@
  */
 #include "test-common.h"
 
+#include <cpl_conv.h>
 #include <gdal.h>
 
 #include "gis.h"
@@ -575,6 +576,222 @@ test_png_written_atomically (void **state)
   test_rmtree (dir);
 }
 
+/* Golden image */
+
+static GisMapLayer *
+golden_layer (const char *title, GPtrArray *wkts, GPtrArray *values, GisStyle *style)
+{
+  g_autoptr(GisVectorLayer) data = NULL;
+
+  g_ptr_array_add (wkts, NULL);
+  g_ptr_array_add (values, NULL);
+  data = layer_from_wkts ((const char *const *) wkts->pdata, (const char *const *) values->pdata,
+                          32735);
+  return gis_map_layer_new_vector (title, data, style);
+}
+
+static cairo_surface_t *
+golden_scene (void)
+{
+  /* A 4 × 3 km scene in UTM 35S, 10 m per pixel: large land-use polygons (cairo, patterns),
+   * 300 small titles (the direct scan converter), sub-pixel features, rivers and sites. */
+  GRand *rand = g_rand_new_with_seed (20261126);
+  g_autoptr(GPtrArray) lu = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) lu_v = g_ptr_array_new ();
+  g_autoptr(GPtrArray) small = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) small_v = g_ptr_array_new ();
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) lines_v = g_ptr_array_new ();
+  g_autoptr(GPtrArray) pts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) pts_v = g_ptr_array_new ();
+  const double X = 500000, Y = 8500000;
+  const char *protect[] = { "protected", NULL }, *farm[] = { "farm", NULL };
+  const char *gold[] = { "gold", NULL }, *tin[] = { "tin", NULL };
+  GisSymbol base = gis_symbol_default ((GisColor) { 0.9, 0.9, 0.9, 1 });
+  GisSymbol green = gis_symbol_default (gis_palette_okabe_ito (2));
+  GisSymbol yellow = gis_symbol_default (gis_palette_okabe_ito (3));
+  GisSymbol title = gis_symbol_default (gis_palette_okabe_ito (5));
+  GisSymbol river = gis_symbol_default (gis_palette_okabe_ito (4));
+  GisSymbol orange = gis_symbol_default (gis_palette_okabe_ito (0));
+  GisSymbol blue = gis_symbol_default (gis_palette_okabe_ito (1));
+  g_autoptr(GisStyle) lu_style = gis_style_new_categorized ("status", &base);
+  g_autoptr(GisStyle) small_style = NULL;
+  g_autoptr(GisStyle) line_style = NULL;
+  g_autoptr(GisStyle) pt_style = gis_style_new_categorized ("status", &base);
+  g_autoptr(GisCrs) crs = gis_crs_new_from_epsg (32735, NULL);
+  GisEnvelope e = { X, Y, X + 4000, Y + 3000 };
+  g_autoptr(GisMapSettings) settings = gis_map_settings_new (crs, &e, 400, 300, 1.0);
+  GisMapLayer *layers[4];
+  cairo_surface_t *frame;
+
+  green.pattern = GIS_FILL_CROSS_HATCH;
+  yellow.fill.a = 0.5;
+  title.pattern = GIS_FILL_HATCH;
+  title.stroke_width = 0.8;
+  river.stroke_width = 1.3;
+  orange.marker_size = blue.marker_size = 7;
+  orange.stroke = blue.stroke = (GisColor) { 1, 1, 1, 1 };
+  gis_style_add_category (lu_style, "farm", farm, &yellow);
+  gis_style_add_category (lu_style, "protected", protect, &green);
+  gis_style_add_category (pt_style, "gold", gold, &orange);
+  gis_style_add_category (pt_style, "tin", tin, &blue);
+  small_style = gis_style_new_single (&title);
+  line_style = gis_style_new_single (&river);
+
+  g_ptr_array_add (lu, g_strdup_printf ("POLYGON((%f %f,%f %f,%f %f,%f %f,%f %f),"
+                                        "(%f %f,%f %f,%f %f,%f %f,%f %f))",
+                                        X + 200, Y + 200, X + 2200, Y + 300, X + 2000, Y + 2500,
+                                        X + 300, Y + 2700, X + 200, Y + 200, X + 800, Y + 800,
+                                        X + 800, Y + 1400, X + 1400, Y + 1400, X + 1400, Y + 800,
+                                        X + 800, Y + 800));
+  g_ptr_array_add (lu_v, "protected");
+  g_ptr_array_add (lu, g_strdup_printf ("POLYGON((%f %f,%f %f,%f %f,%f %f))", X + 1800, Y + 1000,
+                                        X + 3900, Y + 1200, X + 3600, Y + 2900, X + 1800, Y + 1000));
+  g_ptr_array_add (lu_v, "farm");
+  for (int i = 0; i < 300; i++)
+    {
+      double cx = X + g_rand_double_range (rand, 100, 3900), cy = Y + g_rand_double_range (rand, 100, 2900);
+      double r = i < 60 ? 6 : g_rand_double_range (rand, 20, 120);
+      g_ptr_array_add (small, g_strdup_printf ("POLYGON((%f %f,%f %f,%f %f,%f %f,%f %f))",
+                                               cx - r, cy - r, cx + r, cy - r * 0.6, cx + r * 0.8,
+                                               cy + r, cx - r * 0.7, cy + r * 0.9, cx - r, cy - r));
+      g_ptr_array_add (small_v, "x");
+    }
+  g_ptr_array_add (lines, g_strdup_printf ("LINESTRING(%f %f,%f %f,%f %f,%f %f)", X, Y + 1500,
+                                           X + 1200, Y + 1700, X + 2500, Y + 1300, X + 4000, Y + 1900));
+  g_ptr_array_add (lines_v, "x");
+  for (int i = 0; i < 40; i++)
+    {
+      g_ptr_array_add (pts, g_strdup_printf ("POINT(%f %f)", X + g_rand_double_range (rand, 0, 4000),
+                                             Y + g_rand_double_range (rand, 0, 3000)));
+      g_ptr_array_add (pts_v, i % 3 ? "gold" : "tin");
+    }
+  layers[0] = golden_layer ("landuse", lu, lu_v, lu_style);
+  layers[1] = golden_layer ("titles", small, small_v, small_style);
+  layers[2] = golden_layer ("rivers", lines, lines_v, line_style);
+  layers[3] = golden_layer ("sites", pts, pts_v, pt_style);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(GisLayerSnapshot) snap = gis_map_layer_snapshot (layers[i]);
+      gis_map_settings_add_layer (settings, snap);
+      g_object_unref (layers[i]);
+    }
+  gis_map_settings_set_labels (settings, FALSE);
+  frame = gis_map_render (settings, NULL, NULL, NULL, NULL);
+  g_rand_free (rand);
+  return frame;
+}
+
+static void
+test_render_golden (void **state)
+{
+  /* Compared with a committed image, with a tolerance for rounding: at most 0.5 % of the
+   * pixels may differ by more than 24 levels in a channel. PLACER_UPDATE_GOLDENS=1 writes
+   * the image anew (look at it before committing). */
+  g_autofree char *golden = test_data_path ("data/golden/scene.png");
+  cairo_surface_t *frame = golden_scene ();
+  cairo_surface_t *expected;
+  int w, h;
+  guint differing = 0;
+
+  assert_non_null (frame);
+  if (g_getenv ("PLACER_UPDATE_GOLDENS") != NULL)
+    assert_true (gis_surface_write_png (frame, golden, NULL));
+  expected = cairo_image_surface_create_from_png (golden);
+  assert_int_equal (cairo_surface_status (expected), CAIRO_STATUS_SUCCESS);
+  w = cairo_image_surface_get_width (frame);
+  h = cairo_image_surface_get_height (frame);
+  assert_int_equal (cairo_image_surface_get_width (expected), w);
+  assert_int_equal (cairo_image_surface_get_height (expected), h);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        guint32 a = pixel (frame, x, y), b = pixel (expected, x, y);
+        int worst = 0;
+        for (int k = 0; k < 32; k += 8)
+          worst = MAX (worst, abs ((int) ((a >> k) & 255) - (int) ((b >> k) & 255)));
+        differing += worst > 24;
+      }
+  if (differing > (guint) (w * h / 200))
+    fail_msg ("%u of %d pixels differ from %s", differing, w * h, golden);
+  cairo_surface_destroy (expected);
+  cairo_surface_destroy (frame);
+}
+
+/* Overviews */
+
+static char *
+write_blocks_raster (const char *dir, int n)
+{
+  /* Classes 10 and 20 in 3 × 3-pixel blocks: an average would make 15s. */
+  char *path = g_build_filename (dir, "classes.tif", NULL);
+  GDALDatasetH ds = GDALCreate (GDALGetDriverByName ("GTiff"), path, n, n, 1, GDT_Byte, NULL);
+  double gt[6] = { 500000, 10, 0, 8500000, 0, -10 };
+  g_autofree guint8 *row = g_new (guint8, n);
+  g_autoptr(GisCrs) crs = gis_crs_new_from_epsg (32735, NULL);
+
+  GDALSetGeoTransform (ds, gt);
+  GDALSetProjection (ds, gis_crs_get_wkt (crs));
+  for (int y = 0; y < n; y++)
+    {
+      for (int x = 0; x < n; x++)
+        row[x] = ((x / 3 + y / 3) % 2) ? 20 : 10;
+      assert_int_equal (GDALRasterIO (GDALGetRasterBand (ds, 1), GF_Write, 0, y, n, 1, row, n, 1,
+                                      GDT_Byte, 0, 0), CE_None);
+    }
+  GDALClose (ds);
+  return path;
+}
+
+static void
+test_overviews_built_once_and_categorical (void **state)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = write_blocks_raster (dir, 3000);
+  g_autofree char *ovr = g_strconcat (path, ".ovr", NULL);
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisRaster) raster = NULL;
+  GDALDatasetH ds;
+  GDALRasterBandH ov;
+  g_autofree guint8 *pixels = NULL;
+  guint n_other = 0;
+  int w, h;
+
+  /* Cancelled: an error, and no half-written .ovr. */
+  g_cancellable_cancel (cancelled);
+  assert_false (gis_raster_build_overviews (path, TRUE, NULL, NULL, cancelled, &error));
+  assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  assert_false (g_file_test (ovr, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+
+  /* 3000 px: halvings to 1500, 750 and 375 (the next, 187, is under 256). */
+  assert_true (gis_raster_build_overviews (path, TRUE, NULL, NULL, NULL, &error));
+  assert_true (g_file_test (ovr, G_FILE_TEST_IS_REGULAR));
+  raster = gis_raster_open (path, &error);
+  assert_int_equal (gis_raster_get_n_overviews (raster), 3);
+  /* Built once: a second call leaves the file as it is. */
+  assert_true (gis_raster_build_overviews (path, TRUE, NULL, NULL, NULL, &error));
+
+  /* Nearest, not average: only the classes that exist. */
+  /* (GDAL's folder listing from before the build would hide the .ovr.) */
+  CPLSetThreadLocalConfigOption ("GDAL_DISABLE_READDIR_ON_OPEN", "TRUE");
+  ds = GDALOpen (path, GA_ReadOnly);
+  CPLSetThreadLocalConfigOption ("GDAL_DISABLE_READDIR_ON_OPEN", NULL);
+  ov = GDALGetOverview (GDALGetRasterBand (ds, 1), 0);
+  w = GDALGetRasterBandXSize (ov);
+  h = GDALGetRasterBandYSize (ov);
+  assert_int_equal (w, 1500);
+  pixels = g_malloc ((gsize) w * h);
+  assert_int_equal (GDALRasterIO (ov, GF_Read, 0, 0, w, h, pixels, w, h, GDT_Byte, 0, 0), CE_None);
+  for (int i = 0; i < w * h; i++)
+    n_other += pixels[i] != 10 && pixels[i] != 20;
+  assert_int_equal (n_other, 0);
+  GDALClose (ds);
+  g_clear_object (&raster);
+  test_rmtree (dir);
+}
+
 /* Decorations */
 
 static void
@@ -655,6 +872,8 @@ main (void)
     cmocka_unit_test (test_render_labels_avoid_collisions),
     cmocka_unit_test (test_render_raster_categories),
     cmocka_unit_test (test_png_written_atomically),
+    cmocka_unit_test (test_render_golden),
+    cmocka_unit_test (test_overviews_built_once_and_categorical),
     cmocka_unit_test (test_scale_bar_utm),
     cmocka_unit_test (test_scale_bar_lonlat),
     cmocka_unit_test (test_north_arrow_convergence),

@@ -316,3 +316,28 @@ zones_layer_add_to_project (GisProject          *project,
   c->layer->mapping = zones_mapping_to_json (c->mapping);
   return gis_project_add_layer (project, c->layer, embed && c->info != NULL, cancellable, error);
 }
+
+/**
+ * zones_layer_prepare_display:
+ * @progress: (nullable) (scope call): told how far it got
+ *
+ * Gets a layer ready to be drawn quickly: a large raster without overviews gets them
+ * (nearest-pixel for land use, whose values are classes). Vector layers need nothing.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+zones_layer_prepare_display (ZonesLayerCandidate *candidate,
+                             GisProgressFunc      progress,
+                             gpointer             progress_data,
+                             GCancellable        *cancellable,
+                             GError             **error)
+{
+  g_return_val_if_fail (candidate != NULL && candidate->layer != NULL, FALSE);
+
+  if (g_strcmp0 (candidate->layer->kind, "raster") != 0)
+    return TRUE;
+  return gis_raster_build_overviews (candidate->layer->source,
+                                     g_strcmp0 (candidate->layer->role, "landuse") == 0,
+                                     progress, progress_data, cancellable, error);
+}

@@ -32,6 +32,11 @@ ZonesLayerCandidate *zones_layer_inspect       (const char   *path,
                                                 GError      **error);
 const char          *zones_layer_guess_role    (const char   *path,
                                                 GError      **error);
+gboolean             zones_layer_prepare_display (ZonesLayerCandidate *candidate,
+                                                GisProgressFunc progress,
+                                                gpointer      progress_data,
+                                                GCancellable *cancellable,
+                                                GError      **error);
 void                 zones_layer_candidate_free (ZonesLayerCandidate *candidate);
 gboolean             zones_layer_add_to_project (GisProject  *project,
                                                 ZonesLayerCandidate *candidate,

@@ -379,6 +379,12 @@ add_worker (GTask *task, gpointer source, gpointer task_data, GCancellable *canc
   GisMapLayer *layer;
   const char *name = d->name ? d->name : d->candidate->layer->name;
 
+  /* A large raster gets its overviews first, outside the project's lock. */
+  if (!zones_layer_prepare_display (d->candidate, NULL, NULL, cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   g_mutex_lock (&self->write_lock);
   if (!zones_layer_add_to_project (self->project, d->candidate, d->name, TRUE, cancellable,
                                    &error))
