@@ -59,25 +59,8 @@ parse_extent (const char *text, GPtrArray *layers, GisCrs *crs, GisEnvelope *ext
                    "--extent: the project has no zone “%s”", text + 5);
       return FALSE;
     }
-  {
-    g_auto(GStrv) parts = g_strsplit (text, ",", -1);
-    double v[4];
-
-    if (g_strv_length (parts) != 4)
-      goto bad;
-    for (guint i = 0; i < 4; i++)
-      {
-        char *end = NULL;
-        v[i] = g_ascii_strtod (g_strstrip (parts[i]), &end);
-        if (end == parts[i] || *end != '\0' || !isfinite (v[i]))
-          goto bad;
-      }
-    if (!(v[2] > v[0] && v[3] > v[1]))
-      goto bad;
-    *extent = (GisEnvelope) { v[0], v[1], v[2], v[3] };
+  if (gis_envelope_parse (text, extent))
     return TRUE;
-  }
-bad:
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                "--extent must be MINX,MINY,MAXX,MAXY in the project's CRS (min < max), "
                "layer:NAME or zone:ID; got “%s”", text);

@@ -59,4 +59,8 @@ gis_envelope_intersects (const GisEnvelope *a, const GisEnvelope *b)
            a->min_y > b->max_y || b->min_y > a->max_y);
 }
 
+char     *gis_envelope_to_string (const GisEnvelope *e);
+gboolean  gis_envelope_parse     (const char        *text,
+                                  GisEnvelope       *e);
+
 G_END_DECLS

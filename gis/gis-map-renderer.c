@@ -219,23 +219,6 @@ premultiply (const GisColor *c, double alpha)
   return (A << 24) | (R << 16) | (G << 8) | B;
 }
 
-/* Source-over of a premultiplied colour onto a premultiplied pixel. */
-static inline guint32
-blend (guint32 dst, guint32 src)
-{
-  guint32 sa = src >> 24;
-  guint32 inv = 255 - sa;
-  guint32 rb, ag;
-
-  if (sa == 255)
-    return src;
-  rb = ((dst & 0x00ff00ff) * inv + 0x00800080);
-  rb = ((rb + ((rb >> 8) & 0x00ff00ff)) >> 8) & 0x00ff00ff;
-  ag = (((dst >> 8) & 0x00ff00ff) * inv + 0x00800080);
-  ag = ((ag + ((ag >> 8) & 0x00ff00ff)) >> 8) & 0x00ff00ff;
-  return src + (rb | (ag << 8));
-}
-
 static void
 set_source (cairo_t *cr, const GisColor *c, double alpha)
 {
@@ -365,19 +348,6 @@ typedef struct {
   guint             n_features;
   guint             n_pixels;
 } VectorBand;
-
-static inline void
-plot (VectorBand *b, double px, double py, guint32 color, int size)
-{
-  int ix = (int) floor (px - (size - 1) / 2.0), iy = (int) floor (py - (size - 1) / 2.0);
-
-  for (int y = MAX (iy, b->y0); y < MIN (iy + size, b->y1); y++)
-    {
-      guint32 *row = (guint32 *) (gpointer) (b->data + (gsize) y * b->stride);
-      for (int x = MAX (ix, 0); x < MIN (ix + size, b->view->width); x++)
-        row[x] = blend (row[x], color);
-    }
-}
 
 /* Appends a part to the path in device pixels, snapped to half pixels, repeats dropped.
  * Returns the number of vertices kept. */
@@ -585,9 +555,10 @@ draw_vector_band (VectorBand *b)
                 for (guint p = 0; p < f->n_parts; p++)
                   {
                     const GisVPart *part = &b->a.parts[f->first_part + p];
-                    plot (b, (b->a.x[part->first] - v->ox) * inv,
-                          (v->oy - b->a.y[part->first]) * inv, marker_color,
-                          MAX (1, (int) lround (marker_r * 2)));
+                    double px = (b->a.x[part->first] - v->ox) * inv;
+                    double py = (v->oy - b->a.y[part->first]) * inv;
+                    double r = MAX (marker_r, 0.5);
+                    _gis_splat_box (&pm, px - r, py - r, px + r, py + r, marker_color, 1.0);
                   }
               else if (b->a.parts[f->first_part].kind == GIS_PART_LINE)
                 has_line_path = TRUE;

@@ -34,12 +34,6 @@ blend_px (guint32 dst, guint32 src)
   return src + (rb | (ag << 8));
 }
 
-guint32
-_gis_pixel_blend (guint32 dst, guint32 src)
-{
-  return blend_px (dst, src);
-}
-
 /* A premultiplied colour times a coverage in 0..256. */
 static inline guint32
 scale_px (guint32 c, guint32 cov)

@@ -95,8 +95,6 @@ typedef struct {
   int            line_width;  /* pattern line width in pixels */
 } GisPaint;
 
-guint32  _gis_pixel_blend             (guint32         dst,
-                                       guint32         src);
 void     _gis_fill_polygon            (const GisPixmap *pm,
                                        const double   *xy,
                                        const guint    *ring_sizes,

@@ -153,14 +153,11 @@ test_render_bad_input (void **state)
     g_autofree char *cover_copy = g_build_filename (dir, "cover.tif", NULL);
     g_autofree char *cover_moved = g_build_filename (dir, "cover-moved.tif", NULL);
     g_auto(Run) add = { 0 };
-    g_autofree char *contents = NULL;
-    gsize len;
 
     cli (&ok, "render", proj, "--out", png, NULL);
     assert_int_equal (ok.status, 0);
     g_unlink (png);
-    assert_true (g_file_get_contents (cover, &contents, &len, NULL));
-    assert_true (g_file_set_contents (cover_copy, contents, (gssize) len, NULL));
+    test_copy_file (cover, cover_copy);
     cli (&add, "project", "add-layer", proj, cover_copy, "--role", "landuse", "--name", "cover",
          NULL);
     assert_int_equal (add.status, 0);

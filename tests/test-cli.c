@@ -221,16 +221,6 @@ quad_ha_for_cli (double lon0, double lat0, double lon1, double lat1)
 }
 
 static void
-copy_file (const char *from, const char *to)
-{
-  g_autofree char *bytes = NULL;
-  gsize len;
-
-  assert_true (g_file_get_contents (from, &bytes, &len, NULL));
-  assert_true (g_file_set_contents (to, bytes, len, NULL));
-}
-
-static void
 test_unallocated_on_project (void **state)
 {
   g_autofree char *dir = test_tmpdir ();
@@ -252,8 +242,8 @@ test_unallocated_on_project (void **state)
   g_autoptr(GList) minerals = NULL;
 
   g_mkdir (sources, 0755);
-  copy_file (demo, proj);
-  copy_file (cover, cover_copy);
+  test_copy_file (demo, proj);
+  test_copy_file (cover, cover_copy);
 
   cli (&a, "unallocated", proj, "--json", "--deposit-total", "--out", out, NULL);
   assert_int_equal (a.status, 0);

@@ -27,6 +27,17 @@ test_source_path (const char *relative)
   return g_build_filename (PLACER_SOURCE_ROOT, relative, NULL);
 }
 
+/* A byte-for-byte copy of a fixture, for a test that changes it. */
+static inline void
+test_copy_file (const char *from, const char *to)
+{
+  g_autofree char *bytes = NULL;
+  gsize len;
+
+  assert_true (g_file_get_contents (from, &bytes, &len, NULL));
+  assert_true (g_file_set_contents (to, bytes, (gssize) len, NULL));
+}
+
 /* A fresh temporary folder per test, removed with its files at the end. */
 static inline char *
 test_tmpdir (void)

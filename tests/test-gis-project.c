@@ -68,6 +68,65 @@ test_create_is_a_geopackage (void **state)
 }
 
 static void
+test_save_copy_and_recognise (void **state)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "p.gpkg", NULL);
+  g_autofree char *copy = g_build_filename (dir, "copy.gpkg", NULL);
+  g_autofree char *lost = g_build_filename (dir, "no", "copy.gpkg", NULL);
+  g_autofree char *text = g_build_filename (dir, "notes.gpkg", NULL);
+  g_autofree char *plain = test_source_path ("sample-data/sources/deposits.gpkg");
+  g_autoptr(GisProject) p = new_project (dir, "p.gpkg");
+  g_autoptr(GisProject) q = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) audit = NULL;
+  g_autofree char *check = NULL, *app_id = NULL, *as_of = NULL, *extent = NULL;
+  g_autoptr(GDir) d = NULL;
+  const char *name;
+
+  /* Display state ("view:") is kept, but not in the audit log. */
+  assert_true (gis_project_set_meta (p, "as_of", "2026-03-31", &error));
+  assert_true (gis_project_set_meta (p, "view:extent", "28,-3,29,-2", &error));
+
+  /* What a dropped file is: a project, a plain GeoPackage, something else, nothing. */
+  g_file_set_contents (text, "not a database", -1, NULL);
+  assert_true (gis_project_is_project (path));
+  assert_false (gis_project_is_project (plain));
+  assert_false (gis_project_is_project (text));
+  assert_false (gis_project_is_project (copy));
+
+  /* A copy taken while the project is open is a whole, valid project. */
+  assert_true (gis_project_save_copy (p, copy, &error));
+  assert_no_error (error);
+  check = sql_text (copy, "PRAGMA integrity_check");
+  assert_string_equal (check, "ok");
+  app_id = sql_text (copy, "PRAGMA application_id");
+  assert_string_equal (app_id, "1196444487");
+  q = gis_project_open (copy, FALSE, &error);
+  assert_no_error (error);
+  as_of = gis_project_dup_meta (q, "as_of");
+  assert_string_equal (as_of, "2026-03-31");
+  extent = gis_project_dup_meta (q, "view:extent");
+  assert_string_equal (extent, "28,-3,29,-2");
+  audit = gis_project_list_audit (q, &error);
+  assert_int_equal (audit->len, 2);   /* create-project and the as_of change */
+
+  /* Refusals: onto itself, into a missing folder; nothing half-written is left. */
+  assert_false (gis_project_save_copy (p, path, &error));
+  assert_true (g_error_matches (error, GIS_ERROR, GIS_ERROR_EXISTS));
+  g_clear_error (&error);
+  assert_false (gis_project_save_copy (p, lost, &error));
+  assert_true (g_error_matches (error, GIS_ERROR, GIS_ERROR_IO));
+  d = g_dir_open (dir, 0, NULL);
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (strstr (name, ".part") != NULL)
+      fail_msg ("“%s” was left behind", name);
+  g_clear_object (&q);
+  g_clear_object (&p);
+  test_rmtree (dir);
+}
+
+static void
 test_reopen_meta_and_audit (void **state)
 {
   g_autofree char *dir = test_tmpdir ();
@@ -261,14 +320,11 @@ test_source_stored_relative (void **state)
   g_autofree char *sub = g_build_filename (dir, "sources", NULL);
   g_autofree char *src = g_build_filename (sub, "c.tif", NULL);
   g_autofree char *fixture = test_data_path ("data/classes-4x3.tif");
-  g_autofree char *bytes = NULL;
-  gsize len;
   g_autoptr(GisProjectLayer) l = g_new0 (GisProjectLayer, 1);
   g_autofree char *resolved = NULL;
 
   g_mkdir (sub, 0755);
-  assert_true (g_file_get_contents (fixture, &bytes, &len, NULL));
-  assert_true (g_file_set_contents (src, bytes, len, NULL));
+  test_copy_file (fixture, src);
   l->name = g_strdup ("cover");
   l->role = g_strdup ("landuse");
   l->kind = g_strdup ("raster");
@@ -429,6 +485,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_create_is_a_geopackage),
     cmocka_unit_test (test_reopen_meta_and_audit),
+    cmocka_unit_test (test_save_copy_and_recognise),
     cmocka_unit_test (test_refusals),
     cmocka_unit_test (test_add_embedded_layer),
     cmocka_unit_test (test_source_stored_relative),

@@ -576,6 +576,90 @@ test_png_written_atomically (void **state)
   test_rmtree (dir);
 }
 
+static void
+test_render_partial_views (void **state)
+{
+  /* Squares across a 1 km layer, seen through two windows of it at 1 unit per pixel: a
+   * small one (under 10 % of the layer: the index picks the features) and a large one
+   * (the envelopes are walked). Each shows exactly the squares inside it. */
+  const char *wkts[] = {
+    "POLYGON((10 10,30 10,30 30,10 30,10 10))",
+    "POLYGON((500 500,520 500,520 520,500 520,500 500))",
+    "POLYGON((90 40,130 40,130 80,90 80,90 40))",     /* 10 of its 40 columns in view A */
+    "POLYGON((980 980,1000 980,1000 1000,980 1000,980 980))",
+    NULL,
+  };
+  g_autoptr(GisVectorLayer) data = layer_from_wkts (wkts, NULL, 32735);
+  GisSymbol s = solid (0xff0000, 0);
+  g_autoptr(GisStyle) style = gis_style_new_single (&s);
+  g_autoptr(GisMapLayer) layer = gis_map_layer_new_vector ("t", data, style);
+  g_autoptr(GisLayerSnapshot) snap = gis_map_layer_snapshot (layer);
+  GisEnvelope a = { 0, 0, 100, 100 }, b = { 0, 0, 600, 600 };
+  g_autoptr(GisMapSettings) sa = gis_map_settings_new (gis_vector_layer_get_crs (data), &a, 100,
+                                                       100, 1.0);
+  g_autoptr(GisMapSettings) sb = gis_map_settings_new (gis_vector_layer_get_crs (data), &b, 600,
+                                                       600, 1.0);
+  cairo_surface_t *frame;
+
+  gis_map_settings_add_layer (sa, snap);
+  gis_map_settings_add_layer (sb, snap);
+  frame = gis_map_render (sa, NULL, NULL, NULL, NULL);
+  assert_int_equal (count_pixels (frame, RED), 20 * 20 + 10 * 40);
+  cairo_surface_destroy (frame);
+  frame = gis_map_render (sb, NULL, NULL, NULL, NULL);
+  assert_int_equal (count_pixels (frame, RED), 20 * 20 + 20 * 20 + 40 * 40);
+  cairo_surface_destroy (frame);
+}
+
+static void
+test_render_cache_keeps_two_views (void **state)
+{
+  /* Panning leaves old views behind: a layer keeps its last two in the cache, so going
+   * back one view is free and going back two is drawn again. */
+  const char *wkts[] = { "POLYGON((5 5,25 5,25 25,5 25,5 5))", NULL };
+  g_autoptr(GisVectorLayer) data = layer_from_wkts (wkts, NULL, 32735);
+  GisSymbol s = solid (0xff0000, 0);
+  g_autoptr(GisStyle) style = gis_style_new_single (&s);
+  g_autoptr(GisMapLayer) layer = gis_map_layer_new_vector ("t", data, style);
+  g_autoptr(GisLayerSnapshot) snap = gis_map_layer_snapshot (layer);
+  g_autoptr(GisRenderCache) cache = gis_render_cache_new (64 * 1024 * 1024);
+  const double centers[] = { 50, 60, 70, 60, 50 };
+  const guint cached[] = { 0, 0, 0, 1, 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (centers); i++)
+    {
+      g_autoptr(GisMapSettings) settings = gis_map_settings_new_centered (
+        gis_vector_layer_get_crs (data), centers[i], 50, 1.0, 100, 100, 1.0);
+      GisRenderStats stats;
+      cairo_surface_t *frame;
+
+      gis_map_settings_add_layer (settings, snap);
+      frame = gis_map_render (settings, cache, &stats, NULL, NULL);
+      assert_non_null (frame);
+      if (stats.n_cached != cached[i])
+        fail_msg ("view %u: %u layers from the cache, expected %u", i, stats.n_cached, cached[i]);
+      cairo_surface_destroy (frame);
+    }
+}
+
+static void
+test_envelope_text (void **state)
+{
+  GisEnvelope e = { 717758.85, 1327344.06, 720000.125, 1330000.1 }, back;
+  g_autofree char *text = gis_envelope_to_string (&e);
+  const char *bad[] = { "1,2,3", "5,5,1,1", "1,2,3,x", "1,2,3,nan", "1,2,3,4,5", "", NULL };
+
+  assert_string_equal (text, "717758.84999999998,1327344.0600000001,720000.125,1330000.1000000001");
+  assert_true (gis_envelope_parse (text, &back));
+  assert_memory_equal (&back, &e, sizeof e);
+  assert_true (gis_envelope_parse (" 28.1, -3.2 ,29.5,-1.4", &back));
+  assert_true (back.min_x == 28.1 && back.min_y == -3.2 && back.max_x == 29.5 && back.max_y == -1.4);
+  for (guint i = 0; bad[i] != NULL; i++)
+    if (gis_envelope_parse (bad[i], &back))
+      fail_msg ("“%s” was read as an envelope", bad[i]);
+  assert_false (gis_envelope_parse (NULL, &back));
+}
+
 /* Golden image */
 
 static GisMapLayer *
@@ -872,6 +956,9 @@ main (void)
     cmocka_unit_test (test_render_labels_avoid_collisions),
     cmocka_unit_test (test_render_raster_categories),
     cmocka_unit_test (test_png_written_atomically),
+    cmocka_unit_test (test_render_partial_views),
+    cmocka_unit_test (test_render_cache_keeps_two_views),
+    cmocka_unit_test (test_envelope_text),
     cmocka_unit_test (test_render_golden),
     cmocka_unit_test (test_overviews_built_once_and_categorical),
     cmocka_unit_test (test_scale_bar_utm),

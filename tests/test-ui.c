@@ -71,11 +71,8 @@ copy_demo (const char *dir)
   g_autofree char *sources = test_source_path ("sample-data/sources");
   g_autofree char *link = g_build_filename (dir, "sources", NULL);
   char *path = g_build_filename (dir, "demo.gpkg", NULL);
-  g_autofree char *contents = NULL;
-  gsize len;
 
-  assert_true (g_file_get_contents (demo, &contents, &len, NULL));
-  assert_true (g_file_set_contents (path, contents, (gssize) len, NULL));
+  test_copy_file (demo, path);
   assert_int_equal (symlink (sources, link), 0);
   return path;
 }

@@ -158,16 +158,6 @@ test_broken_state_is_ignored (void **state)
 }
 
 static void
-copy_file (const char *from, const char *to)
-{
-  g_autofree char *contents = NULL;
-  gsize len;
-
-  assert_true (g_file_get_contents (from, &contents, &len, NULL));
-  assert_true (g_file_set_contents (to, contents, (gssize) len, NULL));
-}
-
-static void
 added_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GisMapLayer **out = user_data;
@@ -195,7 +185,7 @@ test_workspace (void **state)
   GisEnvelope view = { 28.0, -3.0, 29.0, -2.0 }, home;
   guint n;
 
-  copy_file (demo, path);
+  test_copy_file (demo, path);
   ws = zones_workspace_open (path, NULL, &error);
   assert_no_error (error);
   assert_string_equal (zones_workspace_get_title (ws), "Eastern DRC border region (demo)");
@@ -246,6 +236,36 @@ test_workspace (void **state)
   test_rmtree (dir);
 }
 
+static void
+test_guess_role (void **state)
+{
+  /* The sample sources, whose roles are known: French field names for titles and land
+   * use, IPIS's CSV for sites, a classified raster, and rivers as lines. */
+  const char *cases[][2] = {
+    { "sample-data/sources/borders.gpkg", "borders" },
+    { "sample-data/sources/cadastre.gpkg", "concessions" },
+    { "sample-data/sources/deposits.gpkg", "deposits" },
+    { "sample-data/sources/landuse.gpkg", "landuse" },
+    { "sample-data/sources/ipis_sites.csv", "sites" },
+    { "sample-data/sources/landcover.tif", "landuse" },
+    { "sample-data/sources/rivers.geojson", "water" },
+  };
+  g_autofree char *missing = test_data_path ("data/no-such-file.gpkg");
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = test_source_path (cases[i][0]);
+      const char *role = zones_layer_guess_role (path, &error);
+      assert_no_error (error);
+      if (g_strcmp0 (role, cases[i][1]) != 0)
+        fail_msg ("%s: guessed %s, is %s", cases[i][0], role, cases[i][1]);
+    }
+  assert_null (zones_layer_guess_role (missing, &error));
+  assert_non_null (error);
+  assert_non_null (strstr (error->message, "no-such-file.gpkg"));
+}
+
 int
 main (void)
 {
@@ -254,6 +274,7 @@ main (void)
     cmocka_unit_test (test_display_state_round_trip),
     cmocka_unit_test (test_broken_state_is_ignored),
     cmocka_unit_test (test_workspace),
+    cmocka_unit_test (test_guess_role),
   };
 
   gis_init ();

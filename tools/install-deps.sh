@@ -15,6 +15,7 @@ packages=(
   libcmocka-dev sqlite3 gdal-bin postgresql-15 postgresql-15-postgis-3
   # tests of the real app: a session bus, an X server, screenshots, fonts and icons
   dbus xvfb xauth imagemagick fonts-cantarell fonts-dejavu-core adwaita-icon-theme
+  librsvg2-common
 )
 
 missing=()

@@ -104,19 +104,9 @@ static void
 update_extent_state (UiWindow *self)
 {
   GisEnvelope e;
-  char text[4 * G_ASCII_DTOSTR_BUF_SIZE + 4] = "";
-  char num[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *text = ui_map_view_get_extent (self->map_view, &e)
+                          ? gis_envelope_to_string (&e) : g_strdup ("");
 
-  if (ui_map_view_get_extent (self->map_view, &e))
-    {
-      g_strlcat (text, g_ascii_formatd (num, sizeof num, "%.9g", e.min_x), sizeof text);
-      g_strlcat (text, ",", sizeof text);
-      g_strlcat (text, g_ascii_formatd (num, sizeof num, "%.9g", e.min_y), sizeof text);
-      g_strlcat (text, ",", sizeof text);
-      g_strlcat (text, g_ascii_formatd (num, sizeof num, "%.9g", e.max_x), sizeof text);
-      g_strlcat (text, ",", sizeof text);
-      g_strlcat (text, g_ascii_formatd (num, sizeof num, "%.9g", e.max_y), sizeof text);
-    }
   set_action_state (self, "view-extent", g_variant_new_string (text));
 }
 

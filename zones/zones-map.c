@@ -659,20 +659,8 @@ zones_map_get_home (GisProject *project, GPtrArray *layers, GisCrs *map_crs,
   g_return_val_if_fail (GIS_IS_PROJECT (project) && layers != NULL && extent != NULL, FALSE);
 
   saved = gis_project_dup_meta (project, "view:extent");
-  if (saved != NULL)
-    {
-      g_auto(GStrv) parts = g_strsplit (saved, ",", -1);
-      if (g_strv_length (parts) == 4)
-        {
-          GisEnvelope e = { g_ascii_strtod (parts[0], NULL), g_ascii_strtod (parts[1], NULL),
-                            g_ascii_strtod (parts[2], NULL), g_ascii_strtod (parts[3], NULL) };
-          if (!gis_envelope_is_empty (&e) && e.max_x > e.min_x && e.max_y > e.min_y)
-            {
-              *extent = e;
-              return TRUE;
-            }
-        }
-    }
+  if (gis_envelope_parse (saved, extent))
+    return TRUE;
   for (guint i = 0; i < layers->len; i++)
     {
       GisMapLayer *layer = g_ptr_array_index (layers, i);

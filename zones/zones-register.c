@@ -606,8 +606,9 @@ write_zone (ZonesRegister *self, const char *zone_id, const ZonesZone *old, cons
   GArray *undone_copy = g_array_copy (h->undone);
   History next = { done_copy, undone_copy };
 
-  /* The stacks as they will be after this write; the id of a new edit is added once known,
-   * so it is written in the same transaction through a placeholder and then fixed. */
+  /* The stacks as they will be after this write, written in the same transaction as the
+   * edit. A new edit is known by the id of the audit entry this write adds, which is
+   * predicted below from the append-only log. */
   if (push == 1)
     {
       g_array_set_size (next.done, next.done->len - 1);

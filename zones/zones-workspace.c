@@ -310,15 +310,7 @@ save_locked (ZonesWorkspace *self, const GisEnvelope *extent, GError **error)
     return FALSE;
   if (extent != NULL && !gis_envelope_is_empty (extent))
     {
-      char text[4 * G_ASCII_DTOSTR_BUF_SIZE + 4], num[G_ASCII_DTOSTR_BUF_SIZE];
-      text[0] = '\0';
-      g_strlcat (text, g_ascii_dtostr (num, sizeof num, extent->min_x), sizeof text);
-      g_strlcat (text, ",", sizeof text);
-      g_strlcat (text, g_ascii_dtostr (num, sizeof num, extent->min_y), sizeof text);
-      g_strlcat (text, ",", sizeof text);
-      g_strlcat (text, g_ascii_dtostr (num, sizeof num, extent->max_x), sizeof text);
-      g_strlcat (text, ",", sizeof text);
-      g_strlcat (text, g_ascii_dtostr (num, sizeof num, extent->max_y), sizeof text);
+      g_autofree char *text = gis_envelope_to_string (extent);
       if (!gis_project_set_meta (self->project, "view:extent", text, error))
         return FALSE;
       self->home = *extent;
