@@ -921,6 +921,43 @@ gis_geometry_polygonal_part (GisGeometry *geometry, GError **error)
 }
 
 /**
+ * gis_geometry_clip_to_box:
+ * @box: the rectangle to keep
+ *
+ * The polygons of @geometry inside @box (GEOSClipByRect: much faster than an intersection
+ * with a rectangle, and exact for polygons; lines left along the box's edges are dropped).
+ *
+ * Returns: (transfer full): a MultiPolygon, possibly empty
+ */
+GisGeometry *
+gis_geometry_clip_to_box (GisGeometry *geometry, const GisEnvelope *box, GError **error)
+{
+  GisGeosThread *t;
+  g_autoptr(GEOSGeometry) g = NULL;
+  g_autoptr(GEOSGeometry) c = NULL;
+  g_autoptr(GEOSGeometry) r = NULL;
+  g_autoptr(GPtrArray) polys = g_ptr_array_new ();
+
+  g_return_val_if_fail (geometry != NULL && box != NULL, NULL);
+
+  t = _gis_geos ();
+  g = _gis_geometry_to_geos (t, geometry, error);
+  if (g == NULL)
+    return NULL;
+  _gis_geos_clear_message (t);
+  c = GEOSClipByRect_r (t->handle, g, box->min_x, box->min_y, box->max_x, box->max_y);
+  if (c == NULL)
+    {
+      _gis_geos_set_error (t, error, "Clipping to a rectangle failed");
+      return NULL;
+    }
+  collect_parts (t, c, GEOS_POLYGON, polys);
+  r = GEOSGeom_createCollection_r (t->handle, GEOS_MULTIPOLYGON,
+                                   (GEOSGeometry **) polys->pdata, polys->len);
+  return _gis_geometry_from_geos (t, r, error);
+}
+
+/**
  * gis_geometry_shared_edges:
  * @a: a polygon or multipolygon
  * @b: another

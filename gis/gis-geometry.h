@@ -93,6 +93,9 @@ GisGeometry     *gis_geometry_buffer            (GisGeometry  *geometry,
                                                  GError      **error);
 GisGeometry     *gis_geometry_polygonal_part    (GisGeometry  *geometry,
                                                  GError      **error);
+GisGeometry     *gis_geometry_clip_to_box       (GisGeometry  *geometry,
+                                                 const GisEnvelope *box,
+                                                 GError      **error);
 GisGeometry     *gis_geometry_shared_edges      (GisGeometry  *a,
                                                  GisGeometry  *b,
                                                  GError      **error);

@@ -315,22 +315,6 @@ union_of_hits (GisOverlay *self, GisGeosThread *t, GisGeometry *target, GEOSGeom
         goto fail;
       if (r == 0)
         continue;
-      /* Only a cutter whose box holds the target's can cover it. */
-      {
-        const GisEnvelope *ce = &g_array_index (self->boxes, GisEnvelope, k);
-        if (ce->min_x <= e.min_x && ce->min_y <= e.min_y && ce->max_x >= e.max_x &&
-            ce->max_y >= e.max_y)
-          {
-            r = GEOSPreparedCoveredBy_r (t->handle, prep, c);
-            if (r == 2)
-              goto fail;
-            if (r == 1)
-              {
-                *covered = TRUE;
-                break;
-              }
-          }
-      }
       {
         const GisEnvelope *ce = &g_array_index (self->boxes, GisEnvelope, k);
         GEOSGeometry *clipped;
@@ -345,6 +329,21 @@ union_of_hits (GisOverlay *self, GisGeosThread *t, GisGeometry *target, GEOSGeom
         if (clipped == NULL)
           goto fail;
         g_ptr_array_add (pieces, clipped);
+        /* Only a cutter whose box holds the target's can cover it; tested on the clipped
+         * piece (the target lies inside the clip box), so that a large cutter is not
+         * noded whole for every target. */
+        if (ce->min_x <= e.min_x && ce->min_y <= e.min_y && ce->max_x >= e.max_x &&
+            ce->max_y >= e.max_y)
+          {
+            r = GEOSPreparedCoveredBy_r (t->handle, prep, clipped);
+            if (r == 2)
+              goto fail;
+            if (r == 1)
+              {
+                *covered = TRUE;
+                break;
+              }
+          }
       }
     }
   GEOSPreparedGeom_destroy_r (t->handle, prep);

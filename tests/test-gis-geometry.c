@@ -236,6 +236,38 @@ thread_overlay (gpointer data)
   return NULL;
 }
 
+/* Clipping to a box keeps the polygons inside it, exactly, and drops what only touches it. */
+static void
+test_clip_to_box (void **state)
+{
+  g_autoptr(GError) error = NULL;
+  /* An L of area 3 (three unit squares), and a triangle. */
+  g_autoptr(GisGeometry) l = gis_geometry_new_from_wkt ("POLYGON ((0 0, 2 0, 2 1, 1 1, 1 2, 0 2, 0 0))", &error);
+  GisEnvelope right_half = { 1, -5, 5, 5 }, lower = { -1, -1, 3, 0.25 }, edge = { 2, 0, 3, 1 };
+  g_autoptr(GisGeometry) a = NULL;
+  g_autoptr(GisGeometry) b = NULL;
+  g_autoptr(GisGeometry) c = NULL;
+  GisEnvelope e;
+
+  assert_no_error (error);
+  a = gis_geometry_clip_to_box (l, &right_half, &error);
+  assert_no_error (error);
+  assert_int_equal (gis_geometry_get_geometry_type (a), GIS_GEOMETRY_MULTIPOLYGON);
+  assert_close_abs (gis_geometry_planar_area (a), 1.0, 1e-15);
+  gis_geometry_get_envelope (a, &e);
+  assert_close_abs (e.min_x, 1, 0);
+  assert_close_abs (e.max_x, 2, 0);
+  assert_close_abs (e.max_y, 1, 0);
+  b = gis_geometry_clip_to_box (l, &lower, &error);
+  assert_no_error (error);
+  assert_close_abs (gis_geometry_planar_area (b), 0.5, 1e-15);
+  /* The box only touches the L along x = 2: nothing with an area is left. */
+  c = gis_geometry_clip_to_box (l, &edge, &error);
+  assert_no_error (error);
+  assert_true (gis_geometry_is_empty (c));
+  assert_int_equal (gis_geometry_get_geometry_type (c), GIS_GEOMETRY_MULTIPOLYGON);
+}
+
 static void
 test_shared_edges (void **state)
 {
@@ -329,6 +361,7 @@ main (void)
     cmocka_unit_test (test_overlay_areas),
     cmocka_unit_test (test_sliver_kept),
     cmocka_unit_test (test_buffer_and_polygonal_part),
+    cmocka_unit_test (test_clip_to_box),
     cmocka_unit_test (test_shared_edges),
     cmocka_unit_test (test_threads_have_own_contexts),
     cmocka_unit_test (test_index),

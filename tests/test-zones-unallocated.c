@@ -500,6 +500,49 @@ test_overlapping_deposits_counted_once (void **state)
   case_clear (&c);
 }
 
+/* 120 deposits in a chain, each overlapping the next two: one group of overlapping pieces,
+ * large enough to be cut into parts for the workers. The union is one quadrangle. */
+static void
+test_long_chain_of_overlaps (void **state)
+{
+  Case c;
+  GPtrArray *pairs = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *dep = NULL;
+  g_autoptr(ZonesUnallocatedResult) r1 = NULL;
+  g_autoptr(ZonesUnallocatedResult) r2 = NULL;
+  const guint n = 120;
+
+  case_init (&c, "2026-01-01");
+  for (guint k = 0; k < n; k++)
+    {
+      g_ptr_array_add (pairs, rect_json (29.0 + 0.001 * k, -2.01, 29.003 + 0.001 * k, -2.0));
+      g_ptr_array_add (pairs, g_strdup_printf ("{\"COMMOD\":\"%s\",\"CONF\":\"Known\","
+                                               "\"DEP_ID\":\"D%u\"}",
+                                               k % 2 ? "Cassitérite" : "Gold", k));
+    }
+  g_ptr_array_add (pairs, NULL);
+  dep = write_layer (c.dir, "deposits.geojson", 4326, (const char *const *) pairs->pdata);
+  add_input (c.p.deposits, dep, "deposits");
+  c.p.measure_deposits = TRUE;
+  r1 = run_ok (&c);
+  assert_int_equal (r1->candidates->len, n);
+  assert_close_rel (r1->total_ha, quad_ha (29.0, -2.01, 29.003 + 0.001 * (n - 1), -2.0), 1e-6);
+  assert_close_rel (r1->deposit_ha, r1->total_ha, 1e-12);
+  /* Gold: the even ones, 29.000–29.121; cassiterite: the odd ones, 29.001–29.122. */
+  assert_close_rel (*(double *) g_hash_table_lookup (r1->by_mineral, "gold"),
+                    quad_ha (29.0, -2.01, 29.003 + 0.001 * (n - 2), -2.0), 1e-6);
+  assert_close_rel (*(double *) g_hash_table_lookup (r1->by_mineral, "cassiterite"),
+                    quad_ha (29.001, -2.01, 29.003 + 0.001 * (n - 1), -2.0), 1e-6);
+  /* The same numbers, to the last bit, whatever the number of threads. */
+  c.p.n_threads = 2;
+  r2 = run_ok (&c);
+  assert_true (r2->total_ha == r1->total_ha);
+  assert_true (*(double *) g_hash_table_lookup (r2->by_mineral, "gold") ==
+               *(double *) g_hash_table_lookup (r1->by_mineral, "gold"));
+  g_ptr_array_unref (pairs);
+  case_clear (&c);
+}
+
 static void
 test_raster_equals_vector (void **state)
 {
@@ -614,6 +657,7 @@ main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_dates_and_blocking_rule),
+    cmocka_unit_test (test_long_chain_of_overlaps),
     cmocka_unit_test (test_expiry_day_blocks_next_day_frees),
     cmocka_unit_test (test_pending_application_blocks),
     cmocka_unit_test (test_sliver_is_found),

@@ -25,6 +25,16 @@
 #include "zones-error.h"
 #include "zones-unallocated.h"
 
+/* Where the time goes: PLACER_TIMINGS=1 prints each phase's wall time on stderr. */
+static void
+phase_done (gint64 *since, const char *phase)
+{
+  gint64 now = g_get_monotonic_time ();
+  if (g_getenv ("PLACER_TIMINGS"))
+    fprintf (stderr, "%s: %.3f s\n", phase, (now - *since) / 1e6);
+  *since = now;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Dates and the blocking rule */
 
@@ -222,10 +232,199 @@ typedef struct {
   char        *name;
 } Admin;
 
+/* Totals are areas of unions: pieces from overlapping deposits overlap, and a union counts
+ * such land once. Pieces are grouped by overlapping boxes (union-find); a piece alone in its
+ * group counts with its own area, and each larger group is dissolved with one cascaded union
+ * on the workers (process_group), never pair by pair. A large group (overlapping deposits
+ * can chain across a province) is first cut in two along a vertical line, again and again,
+ * so that both workers share it: the union's area is the sum of the areas of its parts on
+ * either side of the line. */
 typedef struct {
+  GPtrArray *members;   /* GisGeometry* */
+  double     m2;        /* the area, when it is known (a lone piece), or -1 */
+  double    *sum;       /* the total its area goes to (ha) */
+} Group;
+
+/* Groups larger than this are cut in two. */
+#define GROUP_SPLIT 48
+
+static void
+group_free (Group *g)
+{
+  g_ptr_array_unref (g->members);
+  g_free (g);
+}
+
+static Group *
+group_new (double *sum)
+{
+  Group *g = g_new0 (Group, 1);
+  g->members = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+  g->m2 = -1;
+  g->sum = sum;
+  return g;
+}
+
+static int
+compare_double (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* Cuts @group (taking it) at the median of its members' centres, into @out. */
+static gboolean
+split_group (Group *group, guint depth, GPtrArray *out, GError **error)
+{
+  g_autoptr(GArray) centres = NULL;
+  GisEnvelope all = GIS_ENVELOPE_EMPTY, left, right;
+  Group *half[2];
+  double cut;
+  guint n = group->members->len;
+
+  if (n <= GROUP_SPLIT || depth > 16)
+    {
+      g_ptr_array_add (out, group);
+      return TRUE;
+    }
+  centres = g_array_sized_new (FALSE, FALSE, sizeof (double), n);
+  for (guint i = 0; i < n; i++)
+    {
+      GisEnvelope e;
+      double c;
+      gis_geometry_get_envelope (g_ptr_array_index (group->members, i), &e);
+      gis_envelope_expand (&all, &e);
+      c = (e.min_x + e.max_x) / 2;
+      g_array_append_val (centres, c);
+    }
+  g_array_sort (centres, compare_double);
+  cut = g_array_index (centres, double, n / 2);
+  left = right = all;
+  left.max_x = right.min_x = cut;
+  half[0] = group_new (group->sum);
+  half[1] = group_new (group->sum);
+  for (guint i = 0; i < n; i++)
+    {
+      GisGeometry *g = g_ptr_array_index (group->members, i);
+      GisEnvelope e;
+
+      gis_geometry_get_envelope (g, &e);
+      if (e.max_x <= cut)
+        g_ptr_array_add (half[0]->members, gis_geometry_ref (g));
+      else if (e.min_x >= cut)
+        g_ptr_array_add (half[1]->members, gis_geometry_ref (g));
+      else
+        for (guint k = 0; k < 2; k++)
+          {
+            GisGeometry *part = gis_geometry_clip_to_box (g, k == 0 ? &left : &right, error);
+            if (part == NULL)
+              {
+                group_free (half[0]);
+                group_free (half[1]);
+                group_free (group);
+                return FALSE;
+              }
+            if (gis_geometry_is_empty (part))
+              gis_geometry_unref (part);
+            else
+              g_ptr_array_add (half[k]->members, part);
+          }
+    }
+  /* No progress (every member straddles the line): dissolve it as it is. */
+  if (half[0]->members->len == n || half[1]->members->len == n)
+    {
+      group_free (half[0]);
+      group_free (half[1]);
+      g_ptr_array_add (out, group);
+      return TRUE;
+    }
+  group_free (group);
+  return split_group (half[0], depth + 1, out, error) &&
+         split_group (half[1], depth + 1, out, error);
+}
+
+static int
+compare_group_size (gconstpointer a, gconstpointer b)
+{
+  guint x = (*(Group *const *) a)->members->len, y = (*(Group *const *) b)->members->len;
+  return (x < y) - (x > y);
+}
+
+static gboolean
+collect_groups (GPtrArray *pieces, double *sum, GPtrArray *groups, GError **error)
+{
+  g_autoptr(GisIndex) index = gis_index_new ();
+  g_autofree guint *parent = g_new (guint, MAX (pieces->len, 1));
+  g_autofree Group **of_root = g_new0 (Group *, MAX (pieces->len, 1));
+  g_autoptr(GPtrArray) made = g_ptr_array_new ();
+
+  for (guint i = 0; i < pieces->len; i++)
+    {
+      GisEnvelope e;
+      parent[i] = i;
+      gis_geometry_get_envelope (((ZonesCandidate *) g_ptr_array_index (pieces, i))->work_geometry, &e);
+      gis_index_insert (index, &e, i);
+    }
+  for (guint i = 0; i < pieces->len; i++)
+    {
+      GisEnvelope e;
+      g_autoptr(GArray) hits = NULL;
+
+      gis_geometry_get_envelope (((ZonesCandidate *) g_ptr_array_index (pieces, i))->work_geometry, &e);
+      hits = gis_index_query (index, &e);
+      for (guint k = 0; k < hits->len; k++)
+        {
+          guint j = g_array_index (hits, guint, k);
+          guint ri, rj;
+
+          if (j <= i)
+            continue;
+          for (ri = i; parent[ri] != ri; ri = parent[ri]);
+          for (rj = j; parent[rj] != rj; rj = parent[rj]);
+          if (ri != rj)
+            parent[MAX (ri, rj)] = MIN (ri, rj);
+        }
+    }
+  /* A root is the smallest index of its group, so groups are made in piece order and the
+   * sums do not depend on the number of threads. */
+  for (guint i = 0; i < pieces->len; i++)
+    {
+      ZonesCandidate *c = g_ptr_array_index (pieces, i);
+      guint r;
+
+      for (r = i; parent[r] != r; r = parent[r]);
+      if (of_root[r] == NULL)
+        {
+          of_root[r] = group_new (sum);
+          of_root[r]->m2 = c->area_ha * 1e4;
+          g_ptr_array_add (made, of_root[r]);
+        }
+      else
+        of_root[r]->m2 = -1;
+      g_ptr_array_add (of_root[r]->members, gis_geometry_ref (c->work_geometry));
+    }
+  for (guint i = 0; i < made->len; i++)
+    if (!split_group (g_ptr_array_index (made, i), 0, groups, error))
+      {
+        for (guint k = i + 1; k < made->len; k++)
+          group_free (g_ptr_array_index (made, k));
+        return FALSE;
+      }
+  return TRUE;
+}
+
+typedef struct _Job Job;
+
+/* One item of a parallel pass (a deposit, a title); @meter and @to_output are the worker's
+ * own. */
+typedef gboolean (*ItemFunc) (Job *job, GisAreaMeter *meter, GisTransform *to_output,
+                              guint i, GError **error);
+
+struct _Job {
   /* Borrowed, read-only while workers run */
   GPtrArray        *deposits;      /* Deposit* */
   GisOverlay       *blocking;
+  GisOverlay       *deposit_overlay; /* the deposits again, same order, or NULL */
   GPtrArray        *conditional;   /* GisOverlay* per class, same order as classes */
   GPtrArray        *conditional_classes;
   GisOverlay       *admin;
@@ -233,13 +432,24 @@ typedef struct {
   GisCrs           *working;
   GisCrs           *output;
   GCancellable     *cancellable;
+  GPtrArray        *lsm_titles;    /* ZonesRecord* */
+  GPtrArray        *lsm_sets;      /* ZonesRecordSet*, one per title */
 
-  /* Per deposit results: GPtrArray of ZonesCandidate, filled by workers */
+  /* Per deposit: its pieces (GPtrArray of ZonesCandidate), filled by workers */
   GPtrArray       **pieces;
+  /* Per LSM title: its row, or NULL */
+  ZonesLsmReview  **lsm_rows;
+  /* Per group of overlapping pieces: the members (GisGeometry*), the area of their union */
+  GPtrArray        *groups;
+  double           *group_m2;
+
+  /* The pass being run */
+  ItemFunc          func;
+  guint             n_items;
   gint              next;
   GMutex            lock;
   GError           *error;
-} Job;
+};
 
 static gboolean
 add_piece (Job *job, GisAreaMeter *meter, GisTransform *to_output, Deposit *d,
@@ -304,8 +514,8 @@ split_by_admin (Job *job, GisAreaMeter *meter, GisTransform *to_output, Deposit 
 }
 
 static gboolean
-process_deposit (Job *job, GisAreaMeter *meter, GisTransform *to_output, Deposit *d,
-                 GPtrArray *out, GError **error)
+deposit_pieces (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint i, Deposit *d,
+                GPtrArray *out, GError **error)
 {
   g_autoptr(GisGeometry) cand = NULL;
   g_autoptr(GisGeometry) rest = NULL;
@@ -343,6 +553,72 @@ process_deposit (Job *job, GisAreaMeter *meter, GisTransform *to_output, Deposit
   return split_by_admin (job, meter, to_output, d, rest, "allowed", out, error);
 }
 
+/* One deposit: its candidate pieces and the areas it adds to the totals. */
+static gboolean
+process_deposit (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint i,
+                 GError **error)
+{
+  Deposit *d = g_ptr_array_index (job->deposits, i);
+
+  job->pieces[i] = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
+  if (deposit_pieces (job, meter, to_output, i, d, job->pieces[i], error))
+    return TRUE;
+  g_prefix_error (error, "%s, feature %" G_GINT64_FORMAT ": ", d->layer, d->fid);
+  return FALSE;
+}
+
+/* One large-scale title in force: the deposit land in scope inside it. */
+static gboolean
+process_lsm_title (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint i,
+                   GError **error)
+{
+  ZonesRecord *r = g_ptr_array_index (job->lsm_titles, i);
+  ZonesRecordSet *set = g_ptr_array_index (job->lsm_sets, i);
+  g_autoptr(GisGeometry) inside = gis_overlay_intersect (job->deposit_overlay, r->geometry, error);
+  double m2 = 0, title_m2 = 0;
+  ZonesLsmReview *row;
+
+  if (inside == NULL ||
+      (!gis_geometry_is_empty (inside) &&
+       (!gis_area_meter_measure (meter, inside, &m2, error) ||
+        !gis_area_meter_measure (meter, r->geometry, &title_m2, error))))
+    {
+      g_prefix_error (error, "%s, feature %" G_GINT64_FORMAT ": ", set->input->label, r->fid);
+      return FALSE;
+    }
+  if (m2 <= 1e-6)
+    return TRUE;
+  row = g_new0 (ZonesLsmReview, 1);
+  row->title_id = g_strdup (zones_record_get (set, r, "title_id"));
+  row->holder = g_strdup (zones_record_get (set, r, "holder"));
+  row->layer = g_strdup (set->input->label);
+  row->fid = r->fid;
+  row->deposit_ha = m2 / 1e4;
+  row->title_ha = title_m2 / 1e4;
+  job->lsm_rows[i] = row;
+  return TRUE;
+}
+
+/* One group of overlapping pieces: the area of their union. */
+static gboolean
+process_group (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint i,
+               GError **error)
+{
+  Group *group = g_ptr_array_index (job->groups, i);
+  g_autoptr(GisGeometry) u = NULL;
+
+  if (group->m2 >= 0)
+    {
+      job->group_m2[i] = group->m2;
+      return TRUE;
+    }
+  u = group->members->len == 1
+      ? gis_geometry_ref (g_ptr_array_index (group->members, 0))
+      : gis_geometry_union_all ((GisGeometry **) group->members->pdata, group->members->len,
+                                error);
+  return u != NULL && gis_area_meter_measure (meter, u, &job->group_m2[i], error);
+}
+
 static gpointer
 worker (gpointer data)
 {
@@ -356,16 +632,12 @@ worker (gpointer data)
   while (error == NULL)
     {
       gint i = g_atomic_int_add (&job->next, 1);
-      Deposit *d;
 
-      if (i >= (gint) job->deposits->len)
+      if (i >= (gint) job->n_items)
         break;
       if (g_cancellable_set_error_if_cancelled (job->cancellable, &error))
         break;
-      d = g_ptr_array_index (job->deposits, i);
-      job->pieces[i] = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
-      if (!process_deposit (job, meter, to_output, d, job->pieces[i], &error))
-        g_prefix_error (&error, "%s, feature %" G_GINT64_FORMAT ": ", d->layer, d->fid);
+      job->func (job, meter, to_output, (guint) i, &error);
     }
   if (error != NULL)
     {
@@ -377,6 +649,31 @@ worker (gpointer data)
       g_atomic_int_set (&job->next, G_MAXINT / 2);
     }
   return NULL;
+}
+
+/* Runs @func on items 0 … @n_items − 1 on @n_threads threads (this one included). */
+static gboolean
+run_pass (Job *job, ItemFunc func, guint n_items, guint n_threads, GError **error)
+{
+  GThread *threads[8];
+
+  job->func = func;
+  job->n_items = n_items;
+  job->next = 0;
+  n_threads = CLAMP (n_threads, 1, G_N_ELEMENTS (threads));
+  if (n_items < 8)
+    n_threads = 1;
+  for (guint t = 1; t < n_threads; t++)
+    threads[t] = g_thread_new ("unallocated", worker, job);
+  worker (job);
+  for (guint t = 1; t < n_threads; t++)
+    g_thread_join (threads[t]);
+  if (job->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&job->error));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -500,90 +797,6 @@ boxed_double (double v)
   return p;
 }
 
-/* Area of the union of candidate pieces (their working-CRS geometries, as the overlay made
- * them). Pieces from overlapping deposits overlap; the union counts such land once. Pieces
- * are grouped by overlapping boxes (union-find), and only groups of more than one piece are
- * dissolved, each with one cascaded union — never pair by pair. */
-static gboolean
-union_area (GPtrArray *pieces, GisCrs *crs, double *ha, GError **error)
-{
-  g_autoptr(GisIndex) index = gis_index_new ();
-  g_autoptr(GisAreaMeter) meter = gis_area_meter_new (crs, error);
-  g_autofree guint *parent = NULL;
-  g_autoptr(GHashTable) groups = NULL;
-  GHashTableIter iter;
-  gpointer key, value;
-  double total = 0;
-
-  if (meter == NULL)
-    return FALSE;
-  parent = g_new (guint, MAX (pieces->len, 1));
-  for (guint i = 0; i < pieces->len; i++)
-    {
-      GisEnvelope e;
-      parent[i] = i;
-      gis_geometry_get_envelope (((ZonesCandidate *) g_ptr_array_index (pieces, i))->work_geometry, &e);
-      gis_index_insert (index, &e, i);
-    }
-  for (guint i = 0; i < pieces->len; i++)
-    {
-      ZonesCandidate *a = g_ptr_array_index (pieces, i);
-      GisEnvelope e;
-      g_autoptr(GArray) hits = NULL;
-
-      gis_geometry_get_envelope (a->work_geometry, &e);
-      hits = gis_index_query (index, &e);
-      for (guint k = 0; k < hits->len; k++)
-        {
-          guint j = g_array_index (hits, guint, k);
-          guint ri, rj;
-
-          if (j <= i)
-            continue;
-          for (ri = i; parent[ri] != ri; ri = parent[ri]);
-          for (rj = j; parent[rj] != rj; rj = parent[rj]);
-          if (ri != rj)
-            parent[MAX (ri, rj)] = MIN (ri, rj);
-        }
-    }
-  groups = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
-                                  (GDestroyNotify) g_ptr_array_unref);
-  for (guint i = 0; i < pieces->len; i++)
-    {
-      guint r;
-      GPtrArray *members;
-      for (r = i; parent[r] != r; r = parent[r]);
-      members = g_hash_table_lookup (groups, GUINT_TO_POINTER (r));
-      if (members == NULL)
-        {
-          members = g_ptr_array_new ();
-          g_hash_table_insert (groups, GUINT_TO_POINTER (r), members);
-        }
-      g_ptr_array_add (members, ((ZonesCandidate *) g_ptr_array_index (pieces, i))->work_geometry);
-    }
-  g_hash_table_iter_init (&iter, groups);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      GPtrArray *members = value;
-      if (members->len == 1)
-        {
-          ZonesCandidate *c = g_ptr_array_index (pieces, GPOINTER_TO_UINT (key));
-          total += c->area_ha;
-        }
-      else
-        {
-          g_autoptr(GisGeometry) u = gis_geometry_union_all ((GisGeometry **) members->pdata,
-                                                              members->len, error);
-          double m2 = 0;
-          if (u == NULL || !gis_area_meter_measure (meter, u, &m2, error))
-            return FALSE;
-          total += m2 / 1e4;
-        }
-    }
-  *ha = total;
-  return TRUE;
-}
-
 static int
 compare_summary (gconstpointer a, gconstpointer b)
 {
@@ -647,6 +860,7 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
   g_autoptr(GPtrArray) admins = g_ptr_array_new_with_free_func ((GDestroyNotify) admin_free);
   g_autoptr(GisOverlay) blocking = NULL;
   g_autoptr(GisOverlay) admin = NULL;
+  g_autoptr(GisOverlay) deposit_overlay = NULL;
   g_autoptr(GHashTable) conditional_geoms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                                    (GDestroyNotify) g_ptr_array_unref);
   g_autoptr(GisAreaMeter) meter = NULL;
@@ -656,6 +870,8 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
                                                 : default_confidence;
   Job job = { 0 };
   guint n_threads;
+  gboolean ok;
+  gint64 t0 = g_get_monotonic_time ();
 
   g_return_val_if_fail (p != NULL && p->rules != NULL && p->output_crs != NULL, NULL);
 
@@ -782,6 +998,8 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
     }
   result->n_deposits = deposits->len;
 
+  phase_done (&t0, "deposits read");
+
   /* 2. Titles that block on the as-of date */
   for (guint i = 0; i < p->concessions->len; i++)
     {
@@ -844,6 +1062,8 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
             }
         }
     }
+
+  phase_done (&t0, "titles read");
 
   /* 3. Land use: excluded classes (with buffers) join the cutters; conditional ones are
    * kept per class to label the candidate land. */
@@ -990,6 +1210,8 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
       g_ptr_array_add (conditional_classes, (gpointer) rule->land_class);
     }
 
+  phase_done (&t0, "land use read");
+
   /* 4. Admin units: the most detailed borders layer (admin-1 when there is one). */
   {
     ZonesInput *best = NULL;
@@ -1028,6 +1250,8 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
       }
   }
 
+  phase_done (&t0, "admin units read");
+
   /* 5. The overlay, deposit by deposit, on worker threads. */
   if (cutters->len > 0)
     {
@@ -1035,8 +1259,19 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
       if (blocking == NULL)
         return NULL;
     }
+  phase_done (&t0, "cutters indexed");
+  if (deposits->len > 0)
+    {
+      g_autoptr(GPtrArray) dgeoms = g_ptr_array_new ();
+      for (guint i = 0; i < deposits->len; i++)
+        g_ptr_array_add (dgeoms, ((Deposit *) g_ptr_array_index (deposits, i))->geometry);
+      deposit_overlay = gis_overlay_new (dgeoms, error);
+      if (deposit_overlay == NULL)
+        return NULL;
+    }
   job.deposits = deposits;
   job.blocking = blocking;
+  job.deposit_overlay = deposit_overlay;
   job.conditional = conditional;
   job.conditional_classes = conditional_classes;
   job.admin = admin;
@@ -1044,21 +1279,21 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
   job.working = working;
   job.output = p->output_crs;
   job.cancellable = cancellable;
+  job.lsm_titles = lsm_titles;
+  job.lsm_sets = lsm_sets;
   job.pieces = g_new0 (GPtrArray *, MAX (deposits->len, 1));
+  job.lsm_rows = g_new0 (ZonesLsmReview *, MAX (lsm_titles->len, 1));
   g_mutex_init (&job.lock);
   n_threads = CLAMP (p->n_threads, 1, 8);
-  if (deposits->len < 8)
-    n_threads = 1;
-  {
-    GThread *threads[8];
-    for (guint t = 1; t < n_threads; t++)
-      threads[t] = g_thread_new ("unallocated", worker, &job);
-    worker (&job);
-    for (guint t = 1; t < n_threads; t++)
-      g_thread_join (threads[t]);
-  }
-  g_mutex_clear (&job.lock);
+  ok = run_pass (&job, process_deposit, deposits->len, n_threads, error);
+  phase_done (&t0, "overlay");
+  /* 6. The LSM review: deposit land in scope inside large-scale titles in force. */
+  if (ok && deposits->len > 0 && lsm_titles->len > 0)
+    ok = run_pass (&job, process_lsm_title, lsm_titles->len, n_threads, error);
+  phase_done (&t0, "LSM review");
+
   result->candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
+  result->lsm_review = g_ptr_array_new_with_free_func ((GDestroyNotify) lsm_free);
   for (guint i = 0; i < deposits->len; i++)
     {
       if (job.pieces[i] == NULL)
@@ -1069,22 +1304,29 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
       g_ptr_array_unref (job.pieces[i]);
     }
   g_free (job.pieces);
-  if (job.error != NULL)
+  for (guint i = 0; i < lsm_titles->len; i++)
+    if (job.lsm_rows[i] != NULL)
+      g_ptr_array_add (result->lsm_review, job.lsm_rows[i]);
+  g_ptr_array_sort (result->lsm_review, compare_lsm);
+  g_free (job.lsm_rows);
+  if (!ok)
     {
-      g_propagate_error (error, job.error);
+      g_mutex_clear (&job.lock);
       return NULL;
     }
 
-  /* 6. Totals: the union of all candidate land, and per mineral. */
-  if (!union_area (result->candidates, working, &result->total_ha, error))
-    return NULL;
+  /* 7. Totals: the union of all candidate land, per mineral, and (when asked for) of the
+   * deposit land in scope, for context ("x % of it is free"). */
   result->by_mineral = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  result->deposit_ha = NAN;
   {
+    g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func ((GDestroyNotify) group_free);
     g_autoptr(GHashTable) per = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                        (GDestroyNotify) g_ptr_array_unref);
-    GHashTableIter iter;
-    gpointer key, value;
+    g_autoptr(GPtrArray) minerals = g_ptr_array_new ();
+    g_autoptr(GPtrArray) as_candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
 
+    ok = collect_groups (result->candidates, &result->total_ha, groups, error);
     for (guint i = 0; i < result->candidates->len; i++)
       {
         ZonesCandidate *c = g_ptr_array_index (result->candidates, i);
@@ -1093,20 +1335,64 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
           {
             list = g_ptr_array_new ();
             g_hash_table_insert (per, c->mineral, list);
+            g_ptr_array_add (minerals, c->mineral);
           }
         g_ptr_array_add (list, c);
       }
-    g_hash_table_iter_init (&iter, per);
-    while (g_hash_table_iter_next (&iter, &key, &value))
+    for (guint i = 0; i < minerals->len; i++)
       {
-        double ha = 0;
-        if (!union_area (value, working, &ha, error))
-          return NULL;
-        g_hash_table_insert (result->by_mineral, g_strdup (key), boxed_double (ha));
+        const char *mineral = g_ptr_array_index (minerals, i);
+        double *sum = boxed_double (0);
+        g_hash_table_insert (result->by_mineral, g_strdup (mineral), sum);
+        ok = ok && collect_groups (g_hash_table_lookup (per, mineral), sum, groups, error);
       }
+    if (ok && p->measure_deposits)
+      {
+        result->deposit_ha = 0;
+        for (guint i = 0; i < deposits->len; i++)
+          {
+            Deposit *d = g_ptr_array_index (deposits, i);
+            ZonesCandidate *c = g_new0 (ZonesCandidate, 1);
+            double m2 = 0;
+            g_ptr_array_add (as_candidates, c);
+            if (!gis_area_meter_measure (meter, d->geometry, &m2, error))
+              {
+                g_mutex_clear (&job.lock);
+                return NULL;
+              }
+            c->work_geometry = gis_geometry_ref (d->geometry);
+            c->area_ha = m2 / 1e4;
+          }
+        ok = collect_groups (as_candidates, &result->deposit_ha, groups, error);
+      }
+    if (g_getenv ("PLACER_TIMINGS"))
+      {
+        guint big = 0, n_multi = 0, members = 0;
+        for (guint i = 0; i < groups->len; i++)
+          {
+            guint len = ((Group *) g_ptr_array_index (groups, i))->members->len;
+            big = MAX (big, len);
+            n_multi += len > 1;
+            members += len > 1 ? len : 0;
+          }
+        fprintf (stderr, "groups %u, %u to dissolve (%u pieces), largest %u\n", groups->len, n_multi, members, big);
+      }
+    /* Largest first, so that no worker is left alone with a large group at the end. */
+    g_ptr_array_sort (groups, compare_group_size);
+    job.groups = groups;
+    job.group_m2 = g_new0 (double, MAX (groups->len, 1));
+    ok = ok && run_pass (&job, process_group, groups->len, n_threads, error);
+    /* Summed in group order, whatever the number of threads. */
+    for (guint i = 0; ok && i < groups->len; i++)
+      *((Group *) g_ptr_array_index (groups, i))->sum += job.group_m2[i] / 1e4;
+    g_free (job.group_m2);
   }
+  g_mutex_clear (&job.lock);
+  phase_done (&t0, "totals");
+  if (!ok)
+    return NULL;
 
-  /* 7. Summary by mineral × admin unit × land use (sums of pieces). */
+  /* 8. Summary by mineral × admin unit × land use (sums of pieces). */
   {
     g_autoptr(GHashTable) rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
     result->summary = g_ptr_array_new_with_free_func ((GDestroyNotify) summary_row_free);
@@ -1131,68 +1417,5 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
     g_ptr_array_sort (result->summary, compare_summary);
   }
 
-  /* 8. LSM review: deposit land in scope inside large-scale titles in force. */
-  result->lsm_review = g_ptr_array_new_with_free_func ((GDestroyNotify) lsm_free);
-  if (lsm_titles->len > 0 && deposits->len > 0)
-    {
-      g_autoptr(GPtrArray) dgeoms = g_ptr_array_new ();
-      g_autoptr(GisOverlay) dep_overlay = NULL;
-
-      for (guint i = 0; i < deposits->len; i++)
-        g_ptr_array_add (dgeoms, ((Deposit *) g_ptr_array_index (deposits, i))->geometry);
-      dep_overlay = gis_overlay_new (dgeoms, error);
-      if (dep_overlay == NULL)
-        return NULL;
-      for (guint i = 0; i < lsm_titles->len; i++)
-        {
-          ZonesRecord *r = g_ptr_array_index (lsm_titles, i);
-          ZonesRecordSet *set = g_ptr_array_index (lsm_sets, i);
-          g_autoptr(GisGeometry) inside = gis_overlay_intersect (dep_overlay, r->geometry, error);
-          double m2 = 0, title_m2 = 0;
-          ZonesLsmReview *row;
-
-          if (inside == NULL)
-            return NULL;
-          if (gis_geometry_is_empty (inside))
-            continue;
-          if (!gis_area_meter_measure (meter, inside, &m2, error) ||
-              !gis_area_meter_measure (meter, r->geometry, &title_m2, error))
-            return NULL;
-          if (m2 <= 1e-6)
-            continue;
-          row = g_new0 (ZonesLsmReview, 1);
-          row->title_id = g_strdup (zones_record_get (set, r, "title_id"));
-          row->holder = g_strdup (zones_record_get (set, r, "holder"));
-          row->layer = g_strdup (set->input->label);
-          row->fid = r->fid;
-          row->deposit_ha = m2 / 1e4;
-          row->title_ha = title_m2 / 1e4;
-          g_ptr_array_add (result->lsm_review, row);
-        }
-      g_ptr_array_sort (result->lsm_review, compare_lsm);
-    }
-
-  /* The deposit land in scope, for context ("x % of it is free"), when asked for. */
-  result->deposit_ha = NAN;
-  if (p->measure_deposits)
-  {
-    g_autoptr(GPtrArray) as_candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
-    for (guint i = 0; i < deposits->len; i++)
-      {
-        Deposit *d = g_ptr_array_index (deposits, i);
-        ZonesCandidate *c = g_new0 (ZonesCandidate, 1);
-        double m2 = 0;
-        if (!gis_area_meter_measure (meter, d->geometry, &m2, error))
-          {
-            candidate_free (c);
-            return NULL;
-          }
-        c->work_geometry = gis_geometry_ref (d->geometry);
-        c->area_ha = m2 / 1e4;
-        g_ptr_array_add (as_candidates, c);
-      }
-    if (!union_area (as_candidates, working, &result->deposit_ha, error))
-      return NULL;
-  }
   return g_steal_pointer (&result);
 }
