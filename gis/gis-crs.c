@@ -826,9 +826,11 @@ meter_ring_cb (guint polygon, guint ring, const double *xy, guint n, gpointer us
     n--;
   if (n < 3)
     return;
-  /* Lon/lat of a vertex is computed only for edges not known yet (a moved vertex brings two
+  /* Lon/lat are computed only for rings with edges not known yet (a moved vertex brings two
    * new edges; the other thousand are remembered). */
   {
+    double *lon = NULL, *lat = NULL;
+
     for (guint i = 0; i < n; i++)
       {
         guint j = (i + 1) % n;
@@ -843,18 +845,35 @@ meter_ring_cb (guint polygon, guint ring, const double *xy, guint n, gpointer us
           }
         else
           {
-            double ex[2] = { xy[2 * i], xy[2 * j] }, ey[2] = { xy[2 * i + 1], xy[2 * j + 1] };
+            double ex[2], ey[2];
 
-            if (m->to_lonlat != NULL && !gis_transform_points (m->to_lonlat, ex, ey, 2, NULL))
+            if (lon == NULL)
               {
-                w->failed = TRUE;
-                return;
+                /* The first new edge of the ring: all its vertices to lon/lat in one call. */
+                g_array_set_size (w->lon, n);
+                g_array_set_size (w->lat, n);
+                lon = (double *) (gpointer) w->lon->data;
+                lat = (double *) (gpointer) w->lat->data;
+                for (guint k = 0; k < n; k++)
+                  {
+                    lon[k] = xy[2 * k];
+                    lat[k] = xy[2 * k + 1];
+                  }
+                if (m->to_lonlat != NULL && !gis_transform_points (m->to_lonlat, lon, lat, n, NULL))
+                  {
+                    w->failed = TRUE;
+                    return;
+                  }
+                for (guint k = 0; k < n; k++)
+                  {
+                    lon[k] *= m->scale;
+                    lat[k] *= m->scale;
+                  }
               }
-            for (guint k = 0; k < 2; k++)
-              {
-                ex[k] *= m->scale;
-                ey[k] *= m->scale;
-              }
+            ex[0] = lon[i];
+            ex[1] = lon[j];
+            ey[0] = lat[i];
+            ey[1] = lat[j];
             geod_geninverse (&m->geod, ey[0], ex[0], ey[1], ex[1], NULL, NULL, NULL, NULL,
                              NULL, NULL, &s12);
             if (g_hash_table_size (m->edges) >= MAX_EDGES)
