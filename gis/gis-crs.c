@@ -637,6 +637,12 @@ _gis_crs_new_local (GisCrs *base, const char *method, double lon0, double lat0, 
 }
 
 /* Brings a geometry to longitude/latitude degrees on the CRS's own datum. */
+double
+_gis_crs_get_angular_to_degrees (GisCrs *crs)
+{
+  return crs->angular_to_degrees;
+}
+
 static GisGeometry *
 to_lonlat (GisGeometry *geometry, GisCrs *crs, double *scale, GError **error)
 {

@@ -95,6 +95,8 @@ GisCrs        *_gis_crs_new_local      (GisCrs       *base,
                                         double        lon0,
                                         double        lat0,
                                         GError      **error);
+/* Degrees per angular unit of a geographic CRS (1 for degrees). */
+double         _gis_crs_get_angular_to_degrees (GisCrs *crs);
 /* The geographic CRS (lon/lat degrees) on the datum of @crs. */
 GisCrs        *_gis_crs_new_geographic_base (GisCrs  *crs,
                                         GError      **error);

@@ -209,17 +209,6 @@ test_project_workflow (void **state)
   test_rmtree (dir);
 }
 
-/* Area in ha of a lon/lat quadrangle on WGS 84, in closed form (independent of PROJ). */
-static double
-quad_ha_for_cli (double lon0, double lat0, double lon1, double lat1)
-{
-  double f = 1 / 298.257223563, e = sqrt (f * (2 - f)), b = 6378137.0 * (1 - f);
-  double p0 = lat0 * G_PI / 180, p1 = lat1 * G_PI / 180;
-  double q0 = sin (p0) / (1 - e * e * sin (p0) * sin (p0)) + log ((1 + e * sin (p0)) / (1 - e * sin (p0))) / (2 * e);
-  double q1 = sin (p1) / (1 - e * e * sin (p1) * sin (p1)) + log ((1 + e * sin (p1)) / (1 - e * sin (p1))) / (2 * e);
-  return fabs (b * b * (lon1 - lon0) * G_PI / 180 / 2 * (q1 - q0)) / 1e4;
-}
-
 static void
 test_unallocated_on_project (void **state)
 {
@@ -311,7 +300,7 @@ test_unallocated_on_project (void **state)
     assert_string_equal (json_object_get_string_member (zo, "zone"), "Z-DRAWN");
     assert_false (json_object_get_boolean_member (zo, "ok"));
     assert_close_rel (json_object_get_double_member (zo, "area_ha"),
-                      quad_ha_for_cli (28.80, -2.30, 28.85, -2.25), 1e-6);
+                      quad_ha (28.80, -2.30, 28.85, -2.25), 1e-6);
     fs = json_object_get_array_member (zo, "findings");
     assert_true (json_array_get_length (fs) >= 1);
     {
@@ -351,7 +340,7 @@ test_capacity_load (void **state)
   g_autofree char *dep = g_build_filename (dir, "deposits.geojson", NULL);
   g_autofree char *sites = g_build_filename (dir, "sites.csv", NULL);
   g_autofree char *params = g_build_filename (dir, "params.csv", NULL);
-  double area = quad_ha_for_cli (29.0, -2.05, 29.05, -2.0);
+  double area = quad_ha (29.0, -2.05, 29.05, -2.0);
   double plot = area * 7 / 800;
   g_autofree char *plot_text = NULL;
   g_autoptr(GString) table = g_string_new ("commodity,deposit_type,method,parameter,low,central,high,provenance\n");

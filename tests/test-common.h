@@ -76,6 +76,25 @@ test_rmtree (const char *path)
 }
 
 /* |a − b| <= rel × |b| */
+/* Area in ha of the quadrangle lon0..lon1 × lat0..lat1 on WGS 84, from the closed form for a
+ * region bounded by two meridians and two parallels, independent of PROJ:
+ *   A = (b² Δλ / 2) [q(φ2) − q(φ1)],  q(φ) = sinφ/(1 − e² sin²φ) + ln((1 + e sinφ)/(1 − e sinφ))/(2e) */
+static inline double
+test_quad_q (double phi, double e)
+{
+  double s = sin (phi);
+  return s / (1 - e * e * s * s) + log ((1 + e * s) / (1 - e * s)) / (2 * e);
+}
+
+static inline double
+quad_ha (double lon0, double lat0, double lon1, double lat1)
+{
+  double f = 1 / 298.257223563, e = sqrt (f * (2 - f)), b = 6378137.0 * (1 - f);
+  double dl = (lon1 - lon0) * G_PI / 180;
+  return fabs (b * b * dl / 2 * (test_quad_q (lat1 * G_PI / 180, e) -
+                                 test_quad_q (lat0 * G_PI / 180, e))) / 1e4;
+}
+
 #define assert_close_rel(a, b, rel)                                                     \
   do {                                                                                  \
     double _a = (a), _b = (b);                                                          \

@@ -268,6 +268,44 @@ test_clip_to_box (void **state)
   assert_int_equal (gis_geometry_get_geometry_type (c), GIS_GEOMETRY_MULTIPOLYGON);
 }
 
+/* A buffer in metres along a 2,000 km line keeps its width: the line is cut into tiles, each
+ * buffered in a projection centred on it. Along the equator from 20° E to 38° E, 5 km either
+ * side: the band |φ| ≤ φ5 (meridian arc of 5 km: φ5 = 5000 / a(1 − e²) rad, to 1e-8) plus two
+ * half-discs of 5 km at the ends (π r² in all). */
+static void
+test_buffer_metres_long_line (void **state)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisCrs) wgs84 = gis_crs_new_from_epsg (4326, &error);
+  g_autoptr(GisGeometry) line = gis_geometry_new_from_wkt ("LINESTRING (20 0, 29 0, 38 0)", &error);
+  g_autoptr(GisGeometry) buffer = NULL;
+  double f = 1 / 298.257223563, e2 = f * (2 - f);
+  double phi5 = 5000 / (6378137.0 * (1 - e2)) * 180 / G_PI;
+  double expected_ha = quad_ha (20, -phi5, 38, phi5) + G_PI * 5000 * 5000 / 1e4;
+  double area = 0;
+  GisEnvelope env;
+
+  assert_no_error (error);
+  buffer = gis_geometry_buffer_metres (line, wgs84, 5000, &error);
+  assert_no_error (error);
+  assert_true (gis_geodesic_area (buffer, wgs84, &area, &error));
+  assert_no_error (error);
+  assert_close_rel (area / 1e4, expected_ha, 2e-4);
+  gis_geometry_get_envelope (buffer, &env);
+  assert_close_rel (env.max_y, phi5, 1e-4);
+  assert_close_rel (-env.min_y, phi5, 1e-4);
+  /* Near the far end, 1,000 km from the line's middle, the buffer is still 5 km wide to
+   * 2e-4 (one projection centred on the middle would make it 4.98 km there). */
+  for (int side = -1; side <= 1; side += 2)
+    {
+      g_autoptr(GisGeometry) in = gis_geometry_new_point (37.9, side * phi5 * (1 - 2e-4));
+      g_autoptr(GisGeometry) out = gis_geometry_new_point (37.9, side * phi5 * (1 + 2e-4));
+      assert_true (gis_geometry_contains (buffer, in, &error));
+      assert_false (gis_geometry_contains (buffer, out, &error));
+      assert_no_error (error);
+    }
+}
+
 static void
 test_shared_edges (void **state)
 {
@@ -362,6 +400,7 @@ main (void)
     cmocka_unit_test (test_sliver_kept),
     cmocka_unit_test (test_buffer_and_polygonal_part),
     cmocka_unit_test (test_clip_to_box),
+    cmocka_unit_test (test_buffer_metres_long_line),
     cmocka_unit_test (test_shared_edges),
     cmocka_unit_test (test_threads_have_own_contexts),
     cmocka_unit_test (test_index),

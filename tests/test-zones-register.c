@@ -17,21 +17,6 @@
 
 #include "zones.h"
 
-static double
-q_of (double phi, double e)
-{
-  double s = sin (phi);
-  return s / (1 - e * e * s * s) + log ((1 + e * s) / (1 - e * s)) / (2 * e);
-}
-
-static double
-quad_ha (double lon0, double lat0, double lon1, double lat1)
-{
-  double f = 1 / 298.257223563, e = sqrt (f * (2 - f)), b = 6378137.0 * (1 - f);
-  double dl = (lon1 - lon0) * G_PI / 180;
-  return fabs (b * b * dl / 2 * (q_of (lat1 * G_PI / 180, e) - q_of (lat0 * G_PI / 180, e))) / 1e4;
-}
-
 static char *
 rect_wkt (double x0, double y0, double x1, double y1)
 {
