@@ -417,6 +417,34 @@ new_project (const char *dir)
   return p;
 }
 
+/* The validator checks a zone's load against the capacity parameters the project keeps (the
+ * table the capacity report uses), and Placer's default table when it keeps none. */
+static void
+test_validator_uses_project_capacity_table (void **state)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autoptr(GisProject) project = new_project (dir);
+  g_autoptr(GError) error = NULL;
+  ZonesValidatorInputs in = { 0 };
+
+  assert_true (zones_validator_inputs_from_project (&in, project, &error));
+  assert_no_error (error);
+  assert_null (strstr (zones_param_table_get_source (in.capacity_params), "project parameters"));
+  zones_validator_inputs_clear (&in);
+
+  assert_true (gis_project_set_meta (project, "capacity_params",
+                                     "commodity,deposit_type,method,parameter,low,central,high,provenance\n"
+                                     "*,*,*,team_size,3,4,5,survey 2026\n", &error));
+  assert_no_error (error);
+  memset (&in, 0, sizeof in);
+  assert_true (zones_validator_inputs_from_project (&in, project, &error));
+  assert_no_error (error);
+  assert_non_null (strstr (zones_param_table_get_source (in.capacity_params), "project parameters"));
+  zones_validator_inputs_clear (&in);
+  g_clear_object (&project);
+  test_rmtree (dir);
+}
+
 static void
 test_register_history_undo_redo (void **state)
 {
@@ -711,6 +739,7 @@ main (void)
     cmocka_unit_test (test_grid_cell),
     cmocka_unit_test (test_invalid_zone),
     cmocka_unit_test (test_over_capacity),
+    cmocka_unit_test (test_validator_uses_project_capacity_table),
     cmocka_unit_test (test_register_history_undo_redo),
     cmocka_unit_test (test_status_changes),
     cmocka_unit_test (test_zones_overlap_each_other),

@@ -194,7 +194,9 @@ zones_validator_inputs_from_project (ZonesValidatorInputs *in, GisProject *proje
   in->sites = zones_sites_load_latest (project, in->crs, &in->as_of, error);
   if (in->sites == NULL)
     return FALSE;
-  in->capacity_params = zones_param_table_new_default (error);
+  /* The project's own capacity parameters (placer-cli capacity --save-params) when it keeps
+   * them: the same table the capacity report uses. */
+  in->capacity_params = zones_param_table_new_for_project (project, error);
   return in->capacity_params != NULL;
 }
 
