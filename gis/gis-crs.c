@@ -787,8 +787,9 @@ edge_equal (gconstpointer a, gconstpointer b)
   return x->x1 == y->x1 && x->y1 == y->y1 && x->x2 == y->x2 && x->y2 == y->y2;
 }
 
-/* Beyond this many remembered edges (about 40 MB) the memory is given back. */
-#define MAX_EDGES 500000
+/* Beyond this many remembered edges (about 5 MB) the memory is given back: enough for the
+ * thousand edges of a zone being drawn, small for a meter on each overlay worker. */
+#define MAX_EDGES 65536
 
 typedef struct {
   GisAreaMeter *m;
