@@ -369,6 +369,9 @@ test_translated (void **state)
   g_setenv ("LANGUAGE", "fr", TRUE);
   setlocale (LC_ALL, "");
   assert_string_equal (ui_role_label ("concessions"), "Titres miniers");
+  /* The import dialog's field names come from the schema, translated. */
+  assert_string_equal (g_dgettext (GETTEXT_PACKAGE, zones_role_find_field ("concessions", "holder")->label),
+                       "titulaire du titre");
   view = g_object_ref_sink (ui_map_view_new ());
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                        "Carte sans couche visible");
@@ -376,6 +379,8 @@ test_translated (void **state)
   g_setenv ("LANGUAGE", "pt", TRUE);
   setlocale (LC_ALL, "");
   assert_string_equal (ui_role_label ("concessions"), "Títulos mineiros");
+  assert_string_equal (g_dgettext (GETTEXT_PACKAGE, zones_role_find_field ("sites", "workers")->label),
+                       "número de trabalhadores");
   g_unsetenv ("LANGUAGE");
 }
 

@@ -148,8 +148,8 @@ build_rows (UiImportDialog *self)
       g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
       const char *mapped = zones_mapping_get_field (c->mapping, specs[i].name);
       g_autofree char *title = specs[i].required
-                               ? g_strdup_printf (_("%s (required)"), specs[i].label)
-                               : g_strdup (specs[i].label);
+                               ? g_strdup_printf (_("%s (required)"), _(specs[i].label))
+                               : g_strdup (_(specs[i].label));
       guint selected = 0;
 
       gtk_string_list_append (model, _("Not in this file"));

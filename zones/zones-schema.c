@@ -8,6 +8,8 @@
  */
 #define G_LOG_DOMAIN "zones-schema"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "zones-error.h"
@@ -166,109 +168,109 @@ static const char *const vocab_zone_status[] = { "candidate", "proposed", "desig
                                                  "suspended", "retired", NULL };
 
 static const FieldDef deposits_fields[] = {
-  { { "mineral", TRUE, vocab_mineral, "commodity" },
+  { { "mineral", TRUE, vocab_mineral, N_("commodity") },
     WORDS ("mineral", "commod", "commodity", "commodities", "minerai", "substance", "substances",
            "minerio", "mineralization", "mineralisation", "element", "main_commod"), mineral_terms },
-  { { "confidence", TRUE, vocab_confidence, "known, probable or possible" },
+  { { "confidence", TRUE, vocab_confidence, N_("known, probable or possible") },
     WORDS ("confidence", "conf", "certitude", "confiance", "fiabilite", "confianca", "reliability",
            "resource_class", "category", "categorie", "status"), confidence_terms },
-  { { "deposit_type", FALSE, vocab_deposit_type, "alluvial, eluvial or hard rock" },
+  { { "deposit_type", FALSE, vocab_deposit_type, N_("alluvial, eluvial or hard rock") },
     WORDS ("deposit_type", "dep_type", "type", "type_gite", "type_gisement", "gitologie",
            "tipo_deposito", "tipo", "deptype", "gite"), deposit_type_terms },
-  { { "grade", FALSE, NULL, "grade (g/t or %)" },
+  { { "grade", FALSE, NULL, N_("grade (g/t or %)") },
     WORDS ("grade", "teneur", "teor", "avg_grade"), NULL },
-  { { "thickness", FALSE, NULL, "thickness in metres" },
+  { { "thickness", FALSE, NULL, N_("thickness in metres") },
     WORDS ("thickness", "thick", "thick_m", "epaisseur", "espessura", "puissance"), NULL },
-  { { "id", FALSE, NULL, "deposit identifier" },
+  { { "id", FALSE, NULL, N_("deposit identifier") },
     WORDS ("id", "dep_id", "deposit_id", "code", "identifiant", "codigo"), NULL },
   { { NULL } }
 };
 
 static const FieldDef concessions_fields[] = {
-  { { "title_id", TRUE, NULL, "title number" },
+  { { "title_id", TRUE, NULL, N_("title number") },
     WORDS ("title_id", "code", "titre", "numero", "num", "numero_titre", "n_titre", "licence",
            "license", "licence_no", "license_no", "permit", "codigo", "licenca", "name"), NULL },
-  { { "holder", FALSE, NULL, "title holder" },
+  { { "holder", FALSE, NULL, N_("title holder") },
     WORDS ("holder", "titulaire", "parties", "owner", "company", "societe", "detentor",
            "titular", "holders", "licensee"), NULL },
-  { { "type", TRUE, vocab_title_type, "title type" },
+  { { "type", TRUE, vocab_title_type, N_("title type") },
     WORDS ("type", "title_type", "licence_type", "license_type", "type_titre", "categorie",
            "tipo", "group", "groupe"), title_type_terms },
-  { { "status", TRUE, vocab_status, "title status" },
+  { { "status", TRUE, vocab_status, N_("title status") },
     WORDS ("status", "statut", "etat", "estado", "situacao", "state"), title_status_terms },
-  { { "grant_date", FALSE, NULL, "date granted (or applied for)" },
+  { { "grant_date", FALSE, NULL, N_("date granted (or applied for)") },
     WORDS ("grant_date", "date_octroi", "granted", "date_de1", "date_debut", "start_date",
            "data_concessao", "date_attribution", "datedebut", "date_grant"), NULL },
-  { { "expiry_date", FALSE, NULL, "date the title expires" },
+  { { "expiry_date", FALSE, NULL, N_("date the title expires") },
     WORDS ("expiry_date", "date_expiration", "expiry", "expires", "date_fin", "end_date",
            "data_validade", "date_echeance", "datefin", "expiration"), NULL },
-  { { "asm_consent", FALSE, vocab_yes_no, "holder consents to artisanal mining" },
+  { { "asm_consent", FALSE, vocab_yes_no, N_("holder consents to artisanal mining") },
     WORDS ("asm_consent", "accord_artisanal", "consent", "consentement", "consentimento",
            "accord"), yes_no_terms },
-  { { "minerals", FALSE, NULL, "minerals covered" },
+  { { "minerals", FALSE, NULL, N_("minerals covered") },
     WORDS ("minerals", "substances", "commodities", "minerais", "substance"), NULL },
   { { NULL } }
 };
 
 static const FieldDef landuse_fields[] = {
-  { { "class", TRUE, vocab_landuse, "land-use class" },
+  { { "class", TRUE, vocab_landuse, N_("land-use class") },
     WORDS ("class", "classe", "landuse", "land_use", "occupation", "occ_sol", "type", "categorie",
            "uso", "classe_uso", "lc_class", "category"), landuse_terms },
-  { { "name", FALSE, NULL, "name" },
+  { { "name", FALSE, NULL, N_("name") },
     WORDS ("name", "nom", "nome", "libelle"), NULL },
   { { NULL } }
 };
 
 static const FieldDef borders_fields[] = {
-  { { "iso", TRUE, NULL, "ISO 3166-1 alpha-3 country code" },
+  { { "iso", TRUE, NULL, N_("ISO 3166-1 alpha-3 country code") },
     WORDS ("iso", "iso3", "iso_a3", "adm0_a3", "iso_code", "code_iso", "a3", "gid_0",
            "iso_3166", "iso3166", "sov_a3", "country_code"), NULL },
-  { { "name", FALSE, NULL, "country or unit name" },
+  { { "name", FALSE, NULL, N_("country or unit name") },
     WORDS ("name", "nom", "nome", "admin", "country", "pays", "pais", "name_en"), NULL },
-  { { "admin_code", FALSE, NULL, "admin-1 code" },
+  { { "admin_code", FALSE, NULL, N_("admin-1 code") },
     WORDS ("admin_code", "code", "iso_3166_2", "adm1_code", "hasc", "pcode"), NULL },
   { { NULL } }
 };
 
 static const FieldDef sites_fields[] = {
-  { { "site_id", TRUE, NULL, "site identifier" },
+  { { "site_id", TRUE, NULL, N_("site identifier") },
     WORDS ("site_id", "pcode", "icglrid", "nationalid", "code_site", "site_code", "code", "id"),
     NULL },
-  { { "name", FALSE, NULL, "site name" },
+  { { "name", FALSE, NULL, N_("site name") },
     WORDS ("name", "nom", "nome", "site_name", "nom_site"), NULL },
-  { { "workers", FALSE, NULL, "number of workers" },
+  { { "workers", FALSE, NULL, N_("number of workers") },
     WORDS ("workers", "workers_numb", "miners", "creuseurs", "nb_creuseurs", "trabalhadores",
            "mineiros", "effectif", "nb_workers", "number_of_workers"), NULL },
-  { { "mineral", FALSE, vocab_mineral, "main mineral" },
+  { { "mineral", FALSE, vocab_mineral, N_("main mineral") },
     WORDS ("mineral", "mineral1", "minerai", "substance", "minerals", "commodity"), mineral_terms },
-  { { "visit_date", FALSE, NULL, "visit date" },
+  { { "visit_date", FALSE, NULL, N_("visit date") },
     WORDS ("visit_date", "date_visite", "date", "data_visita", "survey_date", "visited"), NULL },
-  { { "certification", FALSE, vocab_certification, "ICGLR certification status" },
+  { { "certification", FALSE, vocab_certification, N_("ICGLR certification status") },
     WORDS ("certification", "certificationstatus", "certification_status", "qualification",
            "statut_certification"), certification_terms },
-  { { "armed_presence", FALSE, NULL, "armed presence (sensitive)" },
+  { { "armed_presence", FALSE, NULL, N_("armed presence (sensitive)") },
     WORDS ("armed_presence", "presence", "groupe_arme", "armed_group1"), NULL },
-  { { "mercury", FALSE, NULL, "mercury use" },
+  { { "mercury", FALSE, NULL, N_("mercury use") },
     WORDS ("mercury", "mercure", "mercurio"), NULL },
   { { NULL } }
 };
 
 static const FieldDef zones_fields[] = {
-  { { "zone_id", FALSE, NULL, "zone identifier" }, WORDS ("zone_id", "id", "code"), NULL },
-  { { "name", FALSE, NULL, "zone name" }, WORDS ("name", "nom", "nome"), NULL },
-  { { "country", FALSE, NULL, "designating country (ISO alpha-3)" },
+  { { "zone_id", FALSE, NULL, N_("zone identifier") }, WORDS ("zone_id", "id", "code"), NULL },
+  { { "name", FALSE, NULL, N_("zone name") }, WORDS ("name", "nom", "nome"), NULL },
+  { { "country", FALSE, NULL, N_("designating country (ISO alpha-3)") },
     WORDS ("country", "pays", "pais", "iso3"), NULL },
-  { { "mineral", FALSE, vocab_mineral, "mineral" },
+  { { "mineral", FALSE, vocab_mineral, N_("mineral") },
     WORDS ("mineral", "minerai", "substance", "commod"), mineral_terms },
-  { { "status", FALSE, vocab_zone_status, "zone status" },
+  { { "status", FALSE, vocab_zone_status, N_("zone status") },
     WORDS ("status", "statut", "estado"), zone_status_terms },
   { { NULL } }
 };
 
 static const FieldDef water_fields[] = {
-  { { "source_type", FALSE, NULL, "kind of water source" },
+  { { "source_type", FALSE, NULL, N_("kind of water source") },
     WORDS ("source_type", "type", "kind", "nature"), NULL },
-  { { "yield_m3_day", FALSE, NULL, "yield in m³ per day" },
+  { { "yield_m3_day", FALSE, NULL, N_("yield in m³ per day") },
     WORDS ("yield_m3_day", "yield", "debit", "caudal", "flow", "vazao"), NULL },
   { { NULL } }
 };

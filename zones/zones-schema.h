@@ -15,7 +15,7 @@ G_BEGIN_DECLS
  * @name: Placer's name for the field, e.g. "status"
  * @required: an analysis cannot run without it
  * @vocabulary: (nullable): the values Placer knows for it, e.g. "active", "pending"
- * @label: a short English description
+ * @label: a short description in English, marked for translation (show it with _())
  */
 typedef struct {
   const char         *name;
