@@ -528,6 +528,9 @@ test_shipped_packs (void **state)
   assert_null (g_ptr_array_index (packs, 1));
   t = term (terms, "licence.duration_years");
   assert_non_null (strstr (t->values[0], "Carte d'exploitant artisanal: 1"));
+  /* Prices and supply chains, the harmonisation table's other two subjects. */
+  assert_non_null (strstr (term (terms, "market.supply_chain")->values[0], "ICGLR Regional Certification"));
+  assert_string_equal (term (terms, "market.price")->label, "Prices and official buyers");
   assert_int_equal (t->states[1], ZONES_TERM_NO_PACK);
   assert_true (t->differs);
   for (guint i = 0; i < terms->len; i++)

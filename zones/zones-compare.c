@@ -4,7 +4,7 @@
  * border, or a polygon. Each country's part of it gets the figures a cross-border secretariat
  * compares: titles, zones and their capacity, sites and workers by mineral, unallocated
  * deposit land; and the countries' rule packs go side by side with their differences marked
- * (the harmonisation table: licensing, taxation, sanctions).
+ * (the harmonisation table: licensing, taxation, prices, supply chains, sanctions).
  *
  * Nothing is measured here that another analysis already measures: clusters come from
  * zones_clusters_run(), unallocated land from zones_unallocated_run(), capacity from the
@@ -27,7 +27,8 @@
 #include "zones-validate.h"
 
 /* The terms of the harmonisation table, in the guidance's order: licensing, then the zone
- * rules a licence is granted in, taxation, sanctions. Licence terms gather every licence of
+ * rules a licence is granted in, taxation, prices and access to supply-chain initiatives,
+ * sanctions. Licence terms gather every licence of
  * a pack, since countries name and cut their licences differently. */
 static const struct {
   const char *section;
@@ -56,6 +57,8 @@ static const struct {
   { "fiscal", "royalty_3t_pct", "Royalty on tin, tantalum, tungsten (%)" },
   { "fiscal", "royalty_other_pct", "Royalty on other minerals (%)" },
   { "fiscal", "export_tax", "Export taxes and levies" },
+  { "market", "price", "Prices and official buyers" },
+  { "market", "supply_chain", "Supply-chain certification and traceability" },
   { "sanctions", "illegal_mining", "Sanctions: mining without a title" },
   { "sanctions", "mercury", "Sanctions: mercury" },
 };
@@ -192,9 +195,10 @@ term_value (ZonesRulePack *pack, GHashTable *index, const char *section, const c
  * @packs: (out) (optional) (element-type utf8): for each country, its pack's name, or %NULL
  *   where the country has no pack
  *
- * The countries' rule packs side by side: licensing, zone rules, taxation and sanctions. A
- * country without a pack of its own is shown as such (Placer's generic planning assumptions
- * are not law and are left out); a pack that exists but does not load is an error.
+ * The countries' rule packs side by side: licensing, zone rules, taxation, prices, supply
+ * chains and sanctions. A country without a pack of its own is shown as such (Placer's
+ * generic planning assumptions are not law and are left out); a pack that exists but does
+ * not load is an error.
  *
  * Returns: (transfer full) (element-type ZonesCompareTerm): the terms
  */

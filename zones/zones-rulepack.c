@@ -105,6 +105,12 @@ static const KeySpec fiscal_keys[] = {
   { NULL }
 };
 
+static const KeySpec market_keys[] = {
+  { "price", ZONES_RULEPACK_TEXT, CHECK_NONE, FALSE },
+  { "supply_chain", ZONES_RULEPACK_TEXT, CHECK_NONE, FALSE },
+  { NULL }
+};
+
 static const KeySpec sanctions_keys[] = {
   { "illegal_mining", ZONES_RULEPACK_TEXT, CHECK_NONE, FALSE },
   { "mercury", ZONES_RULEPACK_TEXT, CHECK_NONE, FALSE },
@@ -117,11 +123,12 @@ static const SectionSpec sections[] = {
   { "buffer", TRUE, TRUE, buffer_keys },
   { "licence", TRUE, TRUE, licence_keys },
   { "fiscal", FALSE, TRUE, fiscal_keys },
+  { "market", FALSE, TRUE, market_keys },
   { "sanctions", FALSE, TRUE, sanctions_keys },
 };
 
 static const char known_sections[] =
-  "[pack], [zone], [buffer.NAME], [licence.NAME], [fiscal], [sanctions]";
+  "[pack], [zone], [buffer.NAME], [licence.NAME], [fiscal], [market], [sanctions]";
 
 static const char *const shapes[] = { "any", "rectangle", "cells", NULL };
 
