@@ -757,6 +757,24 @@ buffer_local (GisGeometry *geometry, GisCrs *crs, GisTransform *to_geog, double 
   }
 }
 
+static void
+collect_lines (GisGeosThread *t, const GEOSGeometry *g, GPtrArray *out)
+{
+  int type = GEOSGeomTypeId_r (t->handle, g);
+
+  if (type == GEOS_LINESTRING)
+    {
+      if (!GEOSisEmpty_r (t->handle, g))
+        g_ptr_array_add (out, GEOSGeom_clone_r (t->handle, g));
+    }
+  else if (type == GEOS_MULTILINESTRING || type == GEOS_GEOMETRYCOLLECTION)
+    {
+      int n = GEOSGetNumGeometries_r (t->handle, g);
+      for (int i = 0; i < n; i++)
+        collect_lines (t, GEOSGetGeometryN_r (t->handle, g, i), out);
+    }
+}
+
 /* The part of any geometry (points, lines or polygons) inside @box. */
 static GisGeometry *
 clip_any (GisGeometry *geometry, const GisEnvelope *box, GError **error)
@@ -864,6 +882,93 @@ gis_geometry_buffer_metres (GisGeometry *geometry, GisCrs *crs, double distance_
         g_ptr_array_add (parts, b);
       }
   return gis_geometry_union_all ((GisGeometry **) parts->pdata, parts->len, error);
+}
+
+/**
+ * gis_geometry_near_edges:
+ * @a: a polygon or multipolygon
+ * @b: another
+ * @crs: their CRS
+ * @tolerance_m: how far apart (metres on the ground) two boundaries may run and still count
+ *   as one border
+ *
+ * The parts of @a's boundary that run within @tolerance_m of @b's boundary: a common border
+ * where the two polygons come from sources that do not share their vertices exactly (a gap
+ * or an overlap of a few hundred metres along the line).
+ *
+ * Returns: (transfer full): a MultiLineString, empty when no part of the boundaries is that
+ *   close
+ */
+GisGeometry *
+gis_geometry_near_edges (GisGeometry *a, GisGeometry *b, GisCrs *crs, double tolerance_m,
+                         GError **error)
+{
+  GisGeosThread *t;
+  g_autoptr(GEOSGeometry) ga = NULL;
+  g_autoptr(GEOSGeometry) gb = NULL;
+  g_autoptr(GEOSGeometry) ba = NULL;
+  g_autoptr(GEOSGeometry) bb = NULL;
+  g_autoptr(GEOSGeometry) near = NULL;
+  g_autoptr(GEOSGeometry) common = NULL;
+  g_autoptr(GisGeometry) b_line = NULL;
+  g_autoptr(GisGeometry) b_near_a = NULL;
+  g_autoptr(GisGeometry) zone = NULL;
+  g_autoptr(GEOSGeometry) gzone = NULL;
+  g_autoptr(GPtrArray) lines = g_ptr_array_new ();
+  GisEnvelope ea, eb, box;
+  double pad;
+
+  g_return_val_if_fail (a != NULL && b != NULL && crs != NULL, NULL);
+  g_return_val_if_fail (tolerance_m >= 0 && isfinite (tolerance_m), NULL);
+
+  t = _gis_geos ();
+  ga = _gis_geometry_to_geos (t, a, error);
+  gb = ga ? _gis_geometry_to_geos (t, b, error) : NULL;
+  if (gb == NULL)
+    return NULL;
+  _gis_geos_clear_message (t);
+  ba = GEOSBoundary_r (t->handle, ga);
+  bb = ba ? GEOSBoundary_r (t->handle, gb) : NULL;
+  if (bb == NULL)
+    {
+      _gis_geos_set_error (t, error, "Boundary failed");
+      return NULL;
+    }
+  /* Only the part of @b's boundary near @a's box is buffered. The pad is the tolerance in
+   * CRS units, taken generously (a degree is at least 1/3 of 111 km up to 70° of latitude). */
+  gis_geometry_get_envelope (a, &ea);
+  gis_geometry_get_envelope (b, &eb);
+  pad = gis_crs_is_geographic (crs) ? tolerance_m / 111320.0 * 3 : tolerance_m * 1.5;
+  box = ea;
+  box.min_x -= pad;
+  box.min_y -= pad;
+  box.max_x += pad;
+  box.max_y += pad;
+  if (!gis_envelope_intersects (&box, &eb))
+    return gis_geometry_new_from_wkt ("MULTILINESTRING EMPTY", error);
+  b_line = _gis_geometry_from_geos (t, bb, error);
+  b_near_a = b_line ? clip_any (b_line, &box, error) : NULL;
+  if (b_near_a == NULL)
+    return NULL;
+  if (gis_geometry_is_empty (b_near_a))
+    return gis_geometry_new_from_wkt ("MULTILINESTRING EMPTY", error);
+  zone = gis_geometry_buffer_metres (b_near_a, crs, tolerance_m, error);
+  if (zone == NULL)
+    return NULL;
+  gzone = _gis_geometry_to_geos (t, zone, error);
+  if (gzone == NULL)
+    return NULL;
+  _gis_geos_clear_message (t);
+  common = GEOSIntersection_r (t->handle, ba, gzone);
+  if (common == NULL)
+    {
+      _gis_geos_set_error (t, error, "Near edges failed");
+      return NULL;
+    }
+  collect_lines (t, common, lines);
+  near = GEOSGeom_createCollection_r (t->handle, GEOS_MULTILINESTRING,
+                                      (GEOSGeometry **) lines->pdata, lines->len);
+  return _gis_geometry_from_geos (t, near, error);
 }
 
 /**

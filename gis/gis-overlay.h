@@ -54,6 +54,11 @@ GisGeometry *gis_geometry_buffer_metres (GisGeometry *geometry,
                                          GisCrs      *crs,
                                          double       distance_m,
                                          GError     **error);
+GisGeometry *gis_geometry_near_edges    (GisGeometry *a,
+                                         GisGeometry *b,
+                                         GisCrs      *crs,
+                                         double       tolerance_m,
+                                         GError     **error);
 GisCrs      *gis_crs_new_equal_area_for (const GisEnvelope *lonlat_extent,
                                          GError     **error);
 

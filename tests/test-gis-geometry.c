@@ -306,6 +306,39 @@ test_buffer_metres_long_line (void **state)
     }
 }
 
+/* Two countries whose polygons leave a gap of 0.005° (about 555 m) along their border share
+ * no edge exactly; within 1 km the whole east side of the first runs along the second (plus
+ * the ends of its north and south sides near the other's corners: 1 km is 0.009°), within
+ * 100 m nothing does. */
+static void
+test_near_edges (void **state)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisCrs) wgs84 = gis_crs_new_from_epsg (4326, &error);
+  g_autoptr(GisGeometry) a = gis_geometry_new_rectangle (29.0, -2.1, 29.2, -1.9);
+  g_autoptr(GisGeometry) b = gis_geometry_new_rectangle (29.205, -2.1, 29.4, -1.9);
+  g_autoptr(GisGeometry) exact = gis_geometry_shared_edges (a, b, &error);
+  g_autoptr(GisGeometry) near = NULL;
+  g_autoptr(GisGeometry) none = NULL;
+  GisEnvelope e;
+
+  assert_no_error (error);
+  assert_true (gis_geometry_is_empty (exact));
+  near = gis_geometry_near_edges (a, b, wgs84, 1000, &error);
+  assert_no_error (error);
+  assert_int_equal (gis_geometry_get_geometry_type (near), GIS_GEOMETRY_MULTILINESTRING);
+  gis_geometry_get_envelope (near, &e);
+  assert_close_abs (e.max_x, 29.2, 1e-12);
+  assert_close_abs (e.min_y, -2.1, 1e-12);
+  assert_close_abs (e.max_y, -1.9, 1e-12);
+  /* The north side's end: points of y = -1.9 within 1 km of (29.205, -1.9), i.e. from
+   * 29.205 minus 1 km of longitude at 1.9° S (0.008988°), to 1e-5 (the buffer's chords). */
+  assert_close_abs (e.min_x, 29.205 - 1000 / (111319.49 * cos (1.9 * G_PI / 180)), 1e-5);
+  none = gis_geometry_near_edges (a, b, wgs84, 100, &error);
+  assert_no_error (error);
+  assert_true (gis_geometry_is_empty (none));
+}
+
 static void
 test_shared_edges (void **state)
 {
@@ -401,6 +434,7 @@ main (void)
     cmocka_unit_test (test_buffer_and_polygonal_part),
     cmocka_unit_test (test_clip_to_box),
     cmocka_unit_test (test_buffer_metres_long_line),
+    cmocka_unit_test (test_near_edges),
     cmocka_unit_test (test_shared_edges),
     cmocka_unit_test (test_threads_have_own_contexts),
     cmocka_unit_test (test_index),

@@ -429,15 +429,30 @@ cluster_area (Run *run, char **label, GError **error)
   return gis_geometry_polygonal_part (projected, error);
 }
 
+/* How far apart two countries' boundaries may run and still be taken as their border. */
+#define COMPARE_BORDER_TOLERANCE_M 1000.0
+
 /* The land within @km of the border @a and @b share, on both sides. */
 static GisGeometry *
 strip_area (Run *run, ZonesCountryShape *a, ZonesCountryShape *b, char **label, GError **error)
 {
   g_autoptr(GisGeometry) border = gis_geometry_shared_edges (a->geometry, b->geometry, error);
   g_autoptr(GisGeometry) strip = NULL;
+  gboolean near = FALSE;
 
   if (border == NULL)
     return NULL;
+  if (gis_geometry_is_empty (border))
+    {
+      /* Polygons from different sources rarely share their vertices: take the parts of the
+       * boundaries that run within a kilometre of each other as the border. */
+      g_clear_pointer (&border, gis_geometry_unref);
+      border = gis_geometry_near_edges (a->geometry, b->geometry, run->crs,
+                                        COMPARE_BORDER_TOLERANCE_M, error);
+      if (border == NULL)
+        return NULL;
+      near = TRUE;
+    }
   if (gis_geometry_is_empty (border))
     {
       g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
@@ -449,8 +464,9 @@ strip_area (Run *run, ZonesCountryShape *a, ZonesCountryShape *b, char **label, 
   strip = gis_geometry_buffer_metres (border, run->crs, run->params->strip_km * 1000, error);
   if (strip == NULL)
     return NULL;
-  *label = g_strdup_printf ("%g km either side of the %s–%s border", run->params->strip_km,
-                            a->iso, b->iso);
+  *label = g_strdup_printf ("%g km either side of the %s–%s border%s", run->params->strip_km,
+                            a->iso, b->iso,
+                            near ? " (where their boundaries run within 1 km of each other)" : "");
   return gis_geometry_polygonal_part (strip, error);
 }
 
