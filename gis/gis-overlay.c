@@ -309,25 +309,32 @@ union_of_hits (GisOverlay *self, GisGeosThread *t, GisGeometry *target, GEOSGeom
       const GEOSGeometry *c = g_ptr_array_index (self->geoms, k);
       char r;
 
-      _gis_geos_clear_message (t);
-      r = GEOSPreparedIntersects_r (t->handle, prep, c);
-      if (r == 2)
-        goto fail;
-      if (r == 0)
-        continue;
       {
         const GisEnvelope *ce = &g_array_index (self->boxes, GisEnvelope, k);
-        GEOSGeometry *clipped;
+        GEOSGeometry *clipped = NULL;
 
-        /* A cutter inside the padded box needs no clipping. */
-        if (ce->min_x >= e.min_x - pad && ce->max_x <= e.max_x + pad &&
-            ce->min_y >= e.min_y - pad && ce->max_y <= e.max_y + pad)
-          clipped = GEOSGeom_clone_r (t->handle, c);
-        else
-          clipped = GEOSClipByRect_r (t->handle, c, e.min_x - pad, e.min_y - pad,
-                                      e.max_x + pad, e.max_y + pad);
+        /* A cutter reaching beyond the padded box is clipped to it first: the test below
+         * and the union then see only the part near the target. */
+        _gis_geos_clear_message (t);
+        if (!(ce->min_x >= e.min_x - pad && ce->max_x <= e.max_x + pad &&
+              ce->min_y >= e.min_y - pad && ce->max_y <= e.max_y + pad))
+          {
+            clipped = GEOSClipByRect_r (t->handle, c, e.min_x - pad, e.min_y - pad,
+                                        e.max_x + pad, e.max_y + pad);
+            if (clipped == NULL)
+              goto fail;
+          }
+        r = GEOSPreparedIntersects_r (t->handle, prep, clipped ? clipped : c);
+        if (r != 1)
+          {
+            if (clipped != NULL)
+              GEOSGeom_destroy_r (t->handle, clipped);
+            if (r == 2)
+              goto fail;
+            continue;
+          }
         if (clipped == NULL)
-          goto fail;
+          clipped = GEOSGeom_clone_r (t->handle, c);
         g_ptr_array_add (pieces, clipped);
         /* Only a cutter whose box holds the target's can cover it; tested on the clipped
          * piece (the target lies inside the clip box), so that a large cutter is not

@@ -524,6 +524,29 @@ test_long_chain_of_overlaps (void **state)
   case_clear (&c);
 }
 
+/* A file given for one run is hashed only when the run is recorded, and then it is the
+ * file's SHA-256. */
+static void
+test_inputs_hashed_for_the_record (void **state)
+{
+  Case c;
+  g_autofree char *dep = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *json = NULL;
+  gsize len = 0;
+
+  case_init (&c, "2026-01-01");
+  dep = one_deposit (&c);
+  add_input (c.p.deposits, dep, "deposits");
+  assert_null (((ZonesInput *) g_ptr_array_index (c.p.deposits, 0))->checksum);
+  assert_true (g_file_get_contents (dep, &contents, &len, NULL));
+  expected = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
+  json = zones_unallocated_inputs_to_json (&c.p);
+  assert_non_null (strstr (json, expected));
+  case_clear (&c);
+}
+
 static void
 test_raster_equals_vector (void **state)
 {
@@ -639,6 +662,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_dates_and_blocking_rule),
     cmocka_unit_test (test_long_chain_of_overlaps),
+    cmocka_unit_test (test_inputs_hashed_for_the_record),
     cmocka_unit_test (test_expiry_day_blocks_next_day_frees),
     cmocka_unit_test (test_pending_application_blocks),
     cmocka_unit_test (test_sliver_is_found),

@@ -8,6 +8,7 @@
 
 #include "zones-error.h"
 #include "zones-layer.h"
+#include "zones-private.h"
 
 /* Enough values to recognise a coded field (statuses, types, minerals) without reading a
  * free-text column in full. */
@@ -180,6 +181,21 @@ zones_layer_inspect (const char   *path,
                      GCancellable *cancellable,
                      GError      **error)
 {
+  return _zones_layer_inspect (path, source_layer, role, crs_override, TRUE, cancellable,
+                               error);
+}
+
+/* With @checksum FALSE the file is not hashed (an input read once for an analysis hashes it
+ * only if the run is recorded). */
+ZonesLayerCandidate *
+_zones_layer_inspect (const char   *path,
+                      const char   *source_layer,
+                      const char   *role,
+                      GisCrs       *crs_override,
+                      gboolean      checksum_file,
+                      GCancellable *cancellable,
+                      GError      **error)
+{
   g_autoptr(ZonesLayerCandidate) c = g_new0 (ZonesLayerCandidate, 1);
   g_autoptr(GisDataset) ds = NULL;
   g_autoptr(GError) vector_error = NULL;
@@ -201,8 +217,7 @@ zones_layer_inspect (const char   *path,
                                                           : "does not exist");
       return NULL;
     }
-  checksum = gis_file_sha256 (path, error);
-  if (checksum == NULL)
+  if (checksum_file && (checksum = gis_file_sha256 (path, error)) == NULL)
     return NULL;
 
   c->layer = g_new0 (GisProjectLayer, 1);

@@ -6,6 +6,7 @@
 
 #include "zones-error.h"
 #include "zones-layer.h"
+#include "zones-private.h"
 #include "zones-records.h"
 
 void
@@ -50,7 +51,7 @@ zones_input_from_file (const char *path, const char *role, GError **error)
 
   g_return_val_if_fail (path != NULL && role != NULL, NULL);
 
-  c = zones_layer_inspect (path, NULL, role, NULL, NULL, error);
+  c = _zones_layer_inspect (path, NULL, role, NULL, FALSE, NULL, error);
   if (c == NULL)
     return NULL;
   if (c->info != NULL && !zones_mapping_check (c->mapping, c->info, error))
@@ -69,6 +70,22 @@ zones_input_from_file (const char *path, const char *role, GError **error)
   in->extent = c->layer->extent;
   in->kind = g_strdup (c->layer->kind);
   return in;
+}
+
+/**
+ * zones_input_dup_checksum:
+ *
+ * Returns: (transfer full) (nullable): the input's SHA-256, hashing its file now if that was
+ *   not done yet; %NULL when the file cannot be read any more
+ */
+char *
+zones_input_dup_checksum (ZonesInput *input)
+{
+  g_return_val_if_fail (input != NULL, NULL);
+
+  if (input->checksum == NULL)
+    input->checksum = gis_file_sha256 (input->path, NULL);
+  return g_strdup (input->checksum);
 }
 
 /**

@@ -48,7 +48,8 @@ void zones_invalid_input_free (ZonesInvalidInput *input);
  * @role: its role
  * @crs: its CRS
  * @mapping: its field mapping
- * @checksum: SHA-256 of @path (of the project file for embedded layers)
+ * @checksum: SHA-256 of @path (of the project file for embedded layers); %NULL for a file
+ *   given on the command line until zones_input_dup_checksum() hashes it
  * @extent: extent in @crs
  * @kind: "vector" or "raster"
  */
@@ -63,6 +64,8 @@ typedef struct {
   GisEnvelope   extent;
   char         *kind;
 } ZonesInput;
+
+char *zones_input_dup_checksum (ZonesInput *input);
 
 void        zones_input_free       (ZonesInput *input);
 ZonesInput *zones_input_from_file  (const char   *path,

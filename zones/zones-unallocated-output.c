@@ -122,6 +122,7 @@ zones_unallocated_inputs_to_json (const ZonesUnallocatedParams *p)
         ZonesInput *in = g_ptr_array_index (all[a], i);
         g_autofree char *crs = in->crs ? gis_crs_dup_label (in->crs) : NULL;
         g_autofree char *mapping = zones_mapping_to_json (in->mapping);
+        g_autofree char *checksum = zones_input_dup_checksum (in);
 
         json_builder_begin_object (b);
         json_builder_set_member_name (b, "role");
@@ -135,7 +136,7 @@ zones_unallocated_inputs_to_json (const ZonesUnallocatedParams *p)
         json_builder_set_member_name (b, "crs");
         json_builder_add_string_value (b, crs);
         json_builder_set_member_name (b, "sha256");
-        json_builder_add_string_value (b, in->checksum);
+        json_builder_add_string_value (b, checksum);
         json_builder_set_member_name (b, "mapping");
         json_builder_add_string_value (b, mapping);
         json_builder_end_object (b);
