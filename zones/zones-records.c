@@ -200,17 +200,16 @@ typedef struct {
   ZonesRecordSet       *set;
   const ZonesFieldSpec *fields;
   int                  *source_index;
-  GisTransform         *to_working;
-  gboolean              repair;
 } ReadState;
 
+/* Reading keeps every feature with a shape as it comes; checking and reprojecting its shape
+ * happen afterwards on worker threads (check_records). */
 static gboolean
 read_cb (GisFeature *f, gpointer user_data, GError **error)
 {
   ReadState *st = user_data;
   ZonesRecordSet *set = st->set;
   ZonesRecord *r;
-  g_autoptr(GisGeometry) geometry = NULL;
 
   /* A feature without a shape cannot take part; it is listed like an invalid one, never
    * dropped silently. */
@@ -224,57 +223,9 @@ read_cb (GisFeature *f, gpointer user_data, GError **error)
       g_ptr_array_add (set->invalid, bad);
       return TRUE;
     }
-  geometry = gis_geometry_ref (f->geometry);
-  {
-    g_autofree char *reason = NULL;
-    g_autoptr(GError) local_error = NULL;
-
-    if (!gis_geometry_is_valid (geometry, &reason, &local_error))
-      {
-        ZonesInvalidInput *bad;
-
-        if (local_error != NULL)
-          {
-            g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT, "%s, feature %" G_GINT64_FORMAT
-                         ": %s", set->input->label, f->fid, local_error->message);
-            return FALSE;
-          }
-        bad = g_new0 (ZonesInvalidInput, 1);
-        bad->layer = g_strdup (set->input->label);
-        bad->fid = f->fid;
-        bad->reason = g_steal_pointer (&reason);
-        bad->repaired = st->repair;
-        g_ptr_array_add (set->invalid, bad);
-        if (!st->repair)
-          return TRUE;
-        {
-          GisGeometry *fixed = gis_geometry_make_valid (geometry, error);
-          if (fixed == NULL)
-            {
-              g_prefix_error (error, "%s, feature %" G_GINT64_FORMAT ": ", set->input->label,
-                              f->fid);
-              return FALSE;
-            }
-          gis_geometry_unref (geometry);
-          geometry = fixed;
-        }
-      }
-  }
-  if (st->to_working != NULL)
-    {
-      GisGeometry *t = gis_transform_geometry (st->to_working, geometry, error);
-      if (t == NULL)
-        {
-          g_prefix_error (error, "%s, feature %" G_GINT64_FORMAT ": ", set->input->label, f->fid);
-          return FALSE;
-        }
-      gis_geometry_unref (geometry);
-      geometry = t;
-    }
-
   r = g_new0 (ZonesRecord, 1);
   r->fid = f->fid;
-  r->geometry = g_steal_pointer (&geometry);
+  r->geometry = gis_geometry_ref (f->geometry);
   r->values = g_new0 (char *, set->n_fields + 1);
   r->raw = g_new0 (char *, set->n_fields + 1);
   for (guint i = 0; i < set->n_fields; i++)
@@ -288,6 +239,176 @@ read_cb (GisFeature *f, gpointer user_data, GError **error)
       r->values[i] = g_strdup (value);
     }
   g_ptr_array_add (set->records, r);
+  return TRUE;
+}
+
+/* What checking one record found. */
+typedef struct {
+  char   *reason;   /* why its shape is invalid, or NULL */
+  GError *error;
+} Check;
+
+typedef struct {
+  ZonesRecordSet *set;
+  GisCrs         *working_crs;  /* NULL: keep the input's */
+  gboolean        repair;
+  Check          *checks;
+  gint            next;
+  gint            failed;
+  GError         *setup_error;  /* a transformation that could not be made */
+} CheckJob;
+
+/* Validity, repair and reprojection of records taken in turn, with this thread's own
+ * transformation (OGR's are not shared between threads). */
+static gpointer
+check_worker (gpointer data)
+{
+  CheckJob *job = data;
+  ZonesRecordSet *set = job->set;
+  g_autoptr(GisTransform) to_working = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (job->working_crs != NULL)
+    {
+      to_working = gis_transform_new (set->input->crs, job->working_crs, &error);
+      if (to_working == NULL)
+        {
+          if (g_atomic_pointer_compare_and_exchange (&job->setup_error, NULL, error))
+            error = NULL;
+          g_atomic_int_set (&job->failed, 1);
+          return NULL;
+        }
+    }
+  for (;;)
+    {
+      gint i = g_atomic_int_add (&job->next, 1);
+      ZonesRecord *r;
+      Check *c;
+
+      if (i >= (gint) set->records->len || g_atomic_int_get (&job->failed))
+        break;
+      r = g_ptr_array_index (set->records, i);
+      c = &job->checks[i];
+      if (!gis_geometry_is_valid (r->geometry, &c->reason, &c->error))
+        {
+          GisGeometry *fixed;
+
+          if (c->error != NULL || !job->repair)
+            {
+              if (c->error != NULL)
+                g_atomic_int_set (&job->failed, 1);
+              continue;
+            }
+          fixed = gis_geometry_make_valid (r->geometry, &c->error);
+          if (fixed == NULL)
+            {
+              g_atomic_int_set (&job->failed, 1);
+              continue;
+            }
+          gis_geometry_unref (r->geometry);
+          r->geometry = fixed;
+        }
+      if (to_working != NULL)
+        {
+          GisGeometry *t = gis_transform_geometry (to_working, r->geometry, &c->error);
+          if (t == NULL)
+            {
+              g_atomic_int_set (&job->failed, 1);
+              continue;
+            }
+          gis_geometry_unref (r->geometry);
+          r->geometry = t;
+        }
+    }
+  return NULL;
+}
+
+static int
+compare_invalid (gconstpointer a, gconstpointer b)
+{
+  gint64 x = (*(ZonesInvalidInput *const *) a)->fid, y = (*(ZonesInvalidInput *const *) b)->fid;
+  return (x > y) - (x < y);
+}
+
+/* Checks every record's shape (on up to four threads): invalid shapes are listed with their
+ * reason and repaired, or left out without @repair; shapes are brought into @working_crs.
+ * An error (a shape that cannot be checked, repaired or reprojected) stops it, naming the
+ * feature. */
+static gboolean
+check_records (ZonesRecordSet *set, GisCrs *working_crs, gboolean repair, GError **error)
+{
+  CheckJob job = { set, working_crs, repair, NULL, 0, 0, NULL };
+  g_autoptr(GPtrArray) kept = NULL;
+  g_autoptr(GError) setup_error = NULL;
+  GThread *threads[4];
+  guint n_threads = CLAMP (g_get_num_processors (), 1, G_N_ELEMENTS (threads));
+  gboolean ok = TRUE;
+
+  if (set->records->len == 0)
+    return TRUE;
+  if (set->records->len < 64)
+    n_threads = 1;
+  job.checks = g_new0 (Check, set->records->len);
+  for (guint t = 1; t < n_threads; t++)
+    threads[t] = g_thread_new ("read", check_worker, &job);
+  check_worker (&job);
+  for (guint t = 1; t < n_threads; t++)
+    g_thread_join (threads[t]);
+  setup_error = job.setup_error;
+  if (setup_error != NULL)
+    {
+      for (guint i = 0; i < set->records->len; i++)
+        {
+          g_clear_error (&job.checks[i].error);
+          g_free (job.checks[i].reason);
+        }
+      g_free (job.checks);
+      g_propagate_prefixed_error (error, g_steal_pointer (&setup_error), "%s: ",
+                                  set->input->label);
+      return FALSE;
+    }
+
+  kept = g_ptr_array_new_full (set->records->len, (GDestroyNotify) record_free);
+  for (guint i = 0; i < set->records->len; i++)
+    {
+      ZonesRecord *r = g_ptr_array_index (set->records, i);
+      Check *c = &job.checks[i];
+
+      if (ok && c->error != NULL)
+        {
+          if (c->reason == NULL && !g_error_matches (c->error, GIS_ERROR, GIS_ERROR_CRS))
+            g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT, "%s, feature %" G_GINT64_FORMAT
+                         ": %s", set->input->label, r->fid, c->error->message);
+          else
+            {
+              g_propagate_prefixed_error (error, g_steal_pointer (&c->error),
+                                          "%s, feature %" G_GINT64_FORMAT ": ",
+                                          set->input->label, r->fid);
+            }
+          ok = FALSE;
+        }
+      if (ok && c->reason != NULL)
+        {
+          ZonesInvalidInput *bad = g_new0 (ZonesInvalidInput, 1);
+          bad->layer = g_strdup (set->input->label);
+          bad->fid = r->fid;
+          bad->reason = g_steal_pointer (&c->reason);
+          bad->repaired = repair;
+          g_ptr_array_add (set->invalid, bad);
+        }
+      if (ok && (c->reason == NULL || repair) && c->error == NULL)
+        g_ptr_array_add (kept, g_steal_pointer (&set->records->pdata[i]));
+      g_clear_error (&c->error);
+      g_free (c->reason);
+    }
+  g_free (job.checks);
+  if (!ok)
+    return FALSE;
+  /* The records' array gives up its (now moved) members without freeing them. */
+  g_ptr_array_set_free_func (set->records, NULL);
+  g_ptr_array_unref (set->records);
+  set->records = g_steal_pointer (&kept);
+  g_ptr_array_sort (set->invalid, compare_invalid);
   return TRUE;
 }
 
@@ -306,7 +427,6 @@ zones_record_set_read (ZonesInput *input, GisCrs *working_crs, gboolean repair,
   g_autoptr(ZonesRecordSet) set = g_new0 (ZonesRecordSet, 1);
   g_autoptr(GisDataset) ds = NULL;
   g_autoptr(GisLayerInfo) info = NULL;
-  g_autoptr(GisTransform) to_working = NULL;
   g_autofree int *source_index = NULL;
   ReadState st = { 0 };
 
@@ -343,17 +463,12 @@ zones_record_set_read (ZonesInput *input, GisCrs *working_crs, gboolean repair,
           return NULL;
         }
     }
-  if (working_crs != NULL && !gis_crs_equal (input->crs, working_crs))
-    {
-      to_working = gis_transform_new (input->crs, working_crs, error);
-      if (to_working == NULL)
-        return NULL;
-    }
+  if (working_crs != NULL && gis_crs_equal (input->crs, working_crs))
+    working_crs = NULL;
   st.set = set;
   st.source_index = source_index;
-  st.to_working = to_working;
-  st.repair = repair;
-  if (!gis_dataset_foreach_feature (ds, info->name, NULL, read_cb, &st, cancellable, error))
+  if (!gis_dataset_foreach_feature (ds, info->name, NULL, read_cb, &st, cancellable, error) ||
+      !check_records (set, working_crs, repair, error))
     return NULL;
   return g_steal_pointer (&set);
 }
