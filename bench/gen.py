@@ -212,6 +212,8 @@ def main():
     ap.add_argument('--dep-verts', type=int, default=200)
     ap.add_argument('--raster', action='store_true',
                     help='also write landcover.tif (10^8 px Byte, over the L extent)')
+    ap.add_argument('--raster-only', action='store_true',
+                    help='write only landcover.tif (for the raster set R of run.sh)')
     for k in ('km', 'titles', 'deposits', 'protected', 'urban', 'rivers'):
         ap.add_argument('--' + k, type=float if k == 'km' else int, default=None,
                         help='override the set\'s value')
@@ -224,6 +226,10 @@ def main():
     os.makedirs(out, exist_ok=True)
     srs = osr.SpatialReference()
     srs.ImportFromEPSG(32735)
+    if a.raster_only:
+        write_raster(os.path.join(out, 'landcover.tif'), np.random.default_rng(a.seed), srs)
+        print('  landcover.tif: 10000 x 10000')
+        return
     g = Generator(cfg['km'], a.seed)
     print('set %s: %s -> %s' % (a.set, cfg, out))
 

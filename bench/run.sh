@@ -3,6 +3,7 @@
 # against the tools a ministry could use instead, on the same data, in one run.
 #
 #   bench/run.sh S|L            all peers
+#   bench/run.sh R              land use as a 10^8-pixel classified raster (S's deposits)
 #   PEERS="placer postgis" bench/run.sh S     a subset (placer is always run: it is the reference)
 #
 # Environment: PLACER (default _build/app/placer-cli), THREADS (Placer's, default 2),
@@ -11,13 +12,17 @@
 set -euo pipefail
 
 SET=${1:-S}
-case $SET in S|L) ;; *) echo "usage: $0 S|L" >&2; exit 2 ;; esac
+case $SET in S|L|R) ;; *) echo "usage: $0 S|L|R" >&2; exit 2 ;; esac
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
 OUT=$HERE/out/$SET
 PLACER=${PLACER:-$ROOT/_build/app/placer-cli}
 THREADS=${THREADS:-2}
-PEERS=" placer ${PEERS:-postgis postgis_naive geopandas sqlite qgis grass} "
+# With the raster (set R) the peers subtract some 10^5-10^6 pixel polygons: the slow ones
+# are left out unless asked for.
+if [[ $SET == R ]]; then DEFAULT_PEERS="postgis geopandas"
+else DEFAULT_PEERS="postgis postgis_naive geopandas sqlite qgis grass"; fi
+PEERS=" placer ${PEERS:-$DEFAULT_PEERS} "
 PY=/usr/bin/python3            # Debian's python, which has python3-gdal and geopandas
 TIME=/usr/bin/time             # GNU time: %e wall seconds, %M peak RSS in KB
 PGBIN=/usr/lib/postgresql/15/bin
@@ -44,25 +49,8 @@ note() { printf '\n== %s\n' "$*"; }
 [[ -x $TIME ]] || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
 
 # ---------------------------------------------------------------------------------------
-# Data: generated once per set (seeded, so the same on every machine).
-mkdir -p "$OUT"
-if ! [[ -f $OUT/deposits.gpkg && -f $OUT/concessions.gpkg && -f $OUT/landuse.gpkg &&
-        -f $OUT/constraints.gpkg ]]; then
-  note "generating set $SET"
-  $PY "$HERE/gen.py" "$SET" --out "$OUT"
-fi
-# The peers read deposits and constraints from one GeoPackage (the SQLite dialect can only
-# join layers of one data source).  Copying is not timed.
-PEERS_GPKG=$OUT/peers.gpkg
-if ! [[ -f $PEERS_GPKG ]]; then
-  ogr2ogr -f GPKG "$PEERS_GPKG" "$OUT/deposits.gpkg" deposits
-  ogr2ogr -update -f GPKG "$PEERS_GPKG" "$OUT/constraints.gpkg" constraints
-fi
-# Warm the page cache so that no tool pays for the first read of the inputs.
-cat "$OUT"/*.gpkg > /dev/null
-
-# ---------------------------------------------------------------------------------------
 # runs.tsv: name, seconds, peak KB, exit code, kind, output file, output layer, note.
+mkdir -p "$OUT"
 RUNS=$OUT/runs.tsv
 : > "$RUNS"
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$RUNS"; }
@@ -79,24 +67,76 @@ timed() {
 }
 
 # ---------------------------------------------------------------------------------------
+# Data: generated once per set (seeded, so the same on every machine).
+PREP_SECS=0    # time every peer spends before its own step (set R: polygonizing)
+if [[ $SET == R ]]; then
+  # S's deposits; land use is a classified land-cover raster where built-up (50) and open
+  # water (80) are excluded with no buffer, nothing else counts.
+  [[ -f $HERE/out/S/deposits.gpkg ]] || $PY "$HERE/gen.py" S --out "$HERE/out/S"
+  [[ -f $OUT/landcover.tif ]] || { note "generating the land-cover raster"; $PY "$HERE/gen.py" --raster-only --out "$OUT"; }
+  [[ -f $OUT/deposits.gpkg ]] || ogr2ogr -f GPKG "$OUT/deposits.gpkg" "$HERE/out/S/deposits.gpkg" deposits
+  printf 'class,rule,buffer_m,note\nurban,excluded,0,benchmark\nwater,excluded,0,benchmark\n' > "$OUT/rules.csv"
+  # Placer reads the raster through a project layer, whose mapping names the excluded
+  # classes; adding it builds the raster's overviews, timed as Placer's import.
+  note "Placer project (import of the raster, timed apart)"
+  rm -f "$OUT/placer-project.gpkg"
+  "$PLACER" project new "$OUT/placer-project.gpkg" --crs EPSG:32735 --as-of 2026-01-01 > /dev/null
+  "$PLACER" project add-layer "$OUT/placer-project.gpkg" "$OUT/deposits.gpkg" --role deposits --link > /dev/null
+  rm -f "$OUT"/landcover.tif.ovr
+  timed placer_import "$PLACER" project add-layer "$OUT/placer-project.gpkg" "$OUT/landcover.tif" \
+    --role landuse --map 'class:50=urban' --map 'class:80=water' --link
+  record placer_import "$SECS" "$KB" "$RC" part '' '' 'project add-layer of the raster, overviews included'
+  # The peers need the excluded cells as polygons: crop to the deposits' box, a 0/1 mask,
+  # gdal_polygonize. Timed, and added to each peer's time.
+  note "polygonize the excluded land cover (for the peers)"
+  rm -f "$OUT/constraints.gpkg" "$OUT/peers.gpkg" "$OUT"/crop.tif "$OUT"/mask.tif
+  read -r XMIN XMAX YMIN YMAX < <(ogrinfo -so -al "$OUT/deposits.gpkg" | sed -n 's/^Extent: (\([-0-9.]*\), \([-0-9.]*\)) - (\([-0-9.]*\), \([-0-9.]*\))/\1 \3 \2 \4/p')
+  timed polygonize bash -c "
+    gdal_translate -q -projwin $XMIN $YMAX $XMAX $YMIN -co TILED=YES '$OUT/landcover.tif' '$OUT/crop.tif' &&
+    gdal_calc.py --quiet -A '$OUT/crop.tif' --outfile='$OUT/mask.tif' --calc='(A==50)|(A==80)' \
+      --type=Byte --NoDataValue=0 --co TILED=YES &&
+    gdal_polygonize.py -q '$OUT/mask.tif' -mask '$OUT/mask.tif' -f GPKG '$OUT/constraints.gpkg' constraints"
+  record polygonize "$SECS" "$KB" "$RC" part '' '' 'gdal_translate crop + gdal_calc mask + gdal_polygonize (in every peer time)'
+  [[ $RC == 0 ]] || { echo "polygonizing failed, see $OUT/polygonize.err" >&2; exit 1; }
+  PREP_SECS=$SECS
+elif ! [[ -f $OUT/deposits.gpkg && -f $OUT/concessions.gpkg && -f $OUT/landuse.gpkg &&
+          -f $OUT/constraints.gpkg ]]; then
+  note "generating set $SET"
+  $PY "$HERE/gen.py" "$SET" --out "$OUT"
+fi
+# A peer's time with the preparation every peer needs (set R), and the note saying so.
+with_prep() { [[ $PREP_SECS == 0 || -z $SECS ]] || SECS=$(echo "$SECS + $PREP_SECS" | bc); }
+prep_note() { [[ $PREP_SECS == 0 ]] || printf '; + %s s polygonizing' "$PREP_SECS"; }
+# The peers read deposits and constraints from one GeoPackage (the SQLite dialect can only
+# join layers of one data source).  Copying is not timed.
+PEERS_GPKG=$OUT/peers.gpkg
+if ! [[ -f $PEERS_GPKG ]]; then
+  ogr2ogr -f GPKG "$PEERS_GPKG" "$OUT/deposits.gpkg" deposits
+  ogr2ogr -update -f GPKG "$PEERS_GPKG" "$OUT/constraints.gpkg" constraints
+fi
+# Warm the page cache so that no tool pays for the first read of the inputs.
+cat "$OUT"/*.gpkg > /dev/null
+
+
+# ---------------------------------------------------------------------------------------
 note "Placer ($PLACER, $THREADS threads)"
 rm -f "$OUT/placer.gpkg"
-timed placer "$PLACER" unallocated \
-  --deposits "$OUT/deposits.gpkg" --concessions "$OUT/concessions.gpkg" \
-  --landuse "$OUT/landuse.gpkg" --as-of 2026-01-01 \
-  --minerals gold,cassiterite,coltan,wolframite,copper,cobalt \
-  --confidence known,probable,possible --threads "$THREADS" \
+if [[ $SET == R ]]; then
+  INPUTS=("$OUT/placer-project.gpkg" --rules "$OUT/rules.csv")
+else
+  INPUTS=(--deposits "$OUT/deposits.gpkg" --concessions "$OUT/concessions.gpkg"
+          --landuse "$OUT/landuse.gpkg" --as-of 2026-01-01)
+fi
+SCOPE=(--minerals gold,cassiterite,coltan,wolframite,copper,cobalt
+       --confidence known,probable,possible)
+timed placer "$PLACER" unallocated "${INPUTS[@]}" "${SCOPE[@]}" --threads "$THREADS" \
   --json --out "$OUT/placer.gpkg" --overwrite
 cp "$OUT/placer.log" "$OUT/placer.json"    # --json: stdout is one JSON object
 record placer "$SECS" "$KB" "$RC" main "$OUT/placer.gpkg" candidate_land \
   "$THREADS threads; file in, file out"
 [[ $RC == 0 ]] || { echo "Placer failed, see $OUT/placer.err" >&2; exit 1; }
 if [[ $THREADS != 1 ]]; then   # for context: how much the second thread buys
-  timed placer_1thread "$PLACER" unallocated \
-    --deposits "$OUT/deposits.gpkg" --concessions "$OUT/concessions.gpkg" \
-    --landuse "$OUT/landuse.gpkg" --as-of 2026-01-01 \
-    --minerals gold,cassiterite,coltan,wolframite,copper,cobalt \
-    --confidence known,probable,possible --threads 1 --json
+  timed placer_1thread "$PLACER" unallocated "${INPUTS[@]}" "${SCOPE[@]}" --threads 1 --json
   record placer_1thread "$SECS" "$KB" "$RC" info '' '' 'the same with --threads 1, no --out'
 fi
 
@@ -171,11 +211,13 @@ if want postgis || want postgis_naive; then
   grep -q 'Gather' "$OUT/postgis_plan.txt" && par=' (plan is parallel: workers not in peak)'
   if want postgis; then
     pg_query postgis "$HERE/peers/pg_difference.sql"
+    with_prep
     record postgis "$SECS" "$KB" "$RC" main "$OUT/postgis.gpkg" unallocated \
-      "ST_ClipByBox2D inside the union; SQL only; peak = backend VmHWM$par"
+      "ST_ClipByBox2D inside the union; SQL only; peak = backend VmHWM$par$(prep_note)"
   fi
   if want postgis_naive; then
     pg_query postgis_naive "$HERE/peers/pg_difference_naive.sql"
+    with_prep
     record postgis_naive "$SECS" "$KB" "$RC" info "$OUT/postgis_naive.gpkg" unallocated \
       "plain ST_Union (context); SQL only; peak = backend VmHWM$par"
   fi
@@ -187,8 +229,9 @@ if want geopandas; then
   note "geopandas overlay(how='difference')"
   rm -f "$OUT/geopandas.gpkg"
   timed geopandas $PY "$HERE/peers/gpd_difference.py" "$PEERS_GPKG" "$OUT/geopandas.gpkg"
+  with_prep
   record geopandas "$SECS" "$KB" "$RC" main "$OUT/geopandas.gpkg" unallocated \
-    "$(tail -n 1 "$OUT/geopandas.log" | cut -d';' -f1)"
+    "$(tail -n 1 "$OUT/geopandas.log" | cut -d';' -f1)$(prep_note)"
 fi
 
 # ---------------------------------------------------------------------------------------
@@ -197,6 +240,7 @@ if want sqlite; then
   rm -f "$OUT/sqlite.gpkg"
   timed sqlite ogr2ogr -f GPKG "$OUT/sqlite.gpkg" "$PEERS_GPKG" -dialect SQLite \
     -sql @"$HERE/peers/sqlite_difference.sql" -nln unallocated -nlt MULTIPOLYGON
+  with_prep
   record sqlite "$SECS" "$KB" "$RC" main "$OUT/sqlite.gpkg" unallocated \
     'MATERIALIZED CTE + CastToMultiPolygon; file in, file out'
 fi
@@ -218,6 +262,7 @@ if want qgis; then
   timed qgis qgis_process.bin run native:difference \
     --INPUT="$PEERS_GPKG|layername=deposits" --OVERLAY="$PEERS_GPKG|layername=constraints" \
     --OUTPUT="$OUT/qgis.gpkg"
+  with_prep
   record qgis "$SECS" "$KB" "$RC" main "$OUT/qgis.gpkg" '' \
     'qgis_process.bin, includes QGIS start-up; file in, file out'
 fi
@@ -238,6 +283,7 @@ if want grass; then
       rc=1
     fi
   done
+  SECS=$total; with_prep; total=$SECS
   record grass "$total" "$peak" "$rc" main "$OUT/grass.gpkg" unallocated \
     "import + overlay + export (session start-up excluded); planar total $(cat "$OUT/grass_planar_m2.txt" 2>/dev/null) m2"
 fi

@@ -25,6 +25,7 @@ struct _GisOverlay {
   GEOSSTRtree         *tree;
   GPtrArray           *tree_boxes;
   GArray              *is_rect;  /* gboolean per cutter: an axis-aligned rectangle */
+  GArray              *family;   /* guint per cutter: 0, or a set of disjoint cutters */
   GPtrArray           *prepared; /* const GEOSPreparedGeometry*, made on first need */
   GMutex               prepare_lock;
 };
@@ -123,6 +124,23 @@ ignore_cb (void *item, void *user_data)
 GisOverlay *
 gis_overlay_new (GPtrArray *cutters, GError **error)
 {
+  return gis_overlay_new_full (cutters, NULL, error);
+}
+
+/**
+ * gis_overlay_new_full:
+ * @families: (array) (nullable): per cutter, 0, or the number of a family of cutters that
+ *   are known not to overlap one another nor to share an edge (they may touch at points:
+ *   the regions of a raster mask polygonized together)
+ *
+ * Cutters of one family need no union among themselves: they go into the overlay as one
+ * MultiPolygon, which saves most of the work when they are many and small (pixels).
+ *
+ * Returns: (transfer full): the prepared set
+ */
+GisOverlay *
+gis_overlay_new_full (GPtrArray *cutters, const guint *families, GError **error)
+{
   GisOverlay *self;
   GisGeosThread *t = _gis_geos ();
 
@@ -136,6 +154,10 @@ gis_overlay_new (GPtrArray *cutters, GError **error)
   self->tree = GEOSSTRtree_create_r (self->handle, 10);
   self->tree_boxes = g_ptr_array_new ();
   self->is_rect = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  self->family = g_array_new (FALSE, TRUE, sizeof (guint));
+  g_array_set_size (self->family, cutters->len);
+  if (families != NULL)
+    memcpy (self->family->data, families, cutters->len * sizeof (guint));
   self->prepared = g_ptr_array_new ();
   g_mutex_init (&self->prepare_lock);
   for (guint i = 0; i < cutters->len; i++)
@@ -192,6 +214,7 @@ gis_overlay_free (GisOverlay *self)
   g_ptr_array_unref (self->tree_boxes);
   g_array_unref (self->boxes);
   g_array_unref (self->is_rect);
+  g_array_unref (self->family);
   for (guint i = 0; i < self->prepared->len; i++)
     if (g_ptr_array_index (self->prepared, i) != NULL)
       GEOSPreparedGeom_destroy_r (self->handle, g_ptr_array_index (self->prepared, i));
@@ -281,6 +304,84 @@ empty_result (GisGeosThread *t, GError **error)
   return _gis_geometry_from_geos (t, e, error);
 }
 
+/* The union of @pieces (taken): one cascaded union of those of no family, then one union
+ * with each family's pieces gathered, without a union, into a MultiPolygon (they neither
+ * overlap nor share edges, so the MultiPolygon is valid as it is). */
+static GEOSGeometry *
+union_pieces (GisGeosThread *t, GPtrArray *pieces, GArray *piece_family, GError **error)
+{
+  g_autoptr(GPtrArray) general = g_ptr_array_new ();
+  g_autoptr(GArray) families = g_array_new (FALSE, FALSE, sizeof (guint));
+  GEOSGeometry *u = NULL;
+
+  for (guint i = 0; i < pieces->len; i++)
+    {
+      guint f = g_array_index (piece_family, guint, i);
+      gboolean seen = FALSE;
+
+      if (f == 0)
+        {
+          g_ptr_array_add (general, g_ptr_array_index (pieces, i));
+          continue;
+        }
+      for (guint k = 0; k < families->len && !seen; k++)
+        seen = g_array_index (families, guint, k) == f;
+      if (!seen)
+        g_array_append_val (families, f);
+    }
+  _gis_geos_clear_message (t);
+  if (general->len == 1)
+    u = g_steal_pointer (&general->pdata[0]);
+  else if (general->len > 1)
+    {
+      GEOSGeometry *coll = GEOSGeom_createCollection_r (t->handle, GEOS_GEOMETRYCOLLECTION,
+                                                         (GEOSGeometry **) general->pdata,
+                                                         general->len);
+      u = GEOSUnaryUnion_r (t->handle, coll);
+      GEOSGeom_destroy_r (t->handle, coll);
+      if (u == NULL)
+        goto fail;
+    }
+  for (guint k = 0; k < families->len; k++)
+    {
+      guint f = g_array_index (families, guint, k);
+      g_autoptr(GPtrArray) polys = g_ptr_array_new ();
+      GEOSGeometry *multi;
+
+      for (guint i = 0; i < pieces->len; i++)
+        if (g_array_index (piece_family, guint, i) == f)
+          {
+            GEOSGeometry *piece = g_ptr_array_index (pieces, i);
+            collect_polygons (t, piece, polys);
+            GEOSGeom_destroy_r (t->handle, piece);
+            g_ptr_array_index (pieces, i) = NULL;
+          }
+      multi = GEOSGeom_createCollection_r (t->handle, GEOS_MULTIPOLYGON,
+                                           (GEOSGeometry **) polys->pdata, polys->len);
+      if (u == NULL)
+        u = multi;
+      else
+        {
+          GEOSGeometry *both = GEOSUnion_r (t->handle, u, multi);
+          GEOSGeom_destroy_r (t->handle, u);
+          GEOSGeom_destroy_r (t->handle, multi);
+          u = both;
+          if (u == NULL)
+            goto fail;
+        }
+    }
+  return u;
+
+fail:
+  /* The general pieces went into the collection (destroyed with it) or are still in the
+   * list; the families' pieces not yet gathered are destroyed here. */
+  for (guint i = 0; i < pieces->len; i++)
+    if (g_array_index (piece_family, guint, i) != 0 && g_ptr_array_index (pieces, i) != NULL)
+      GEOSGeom_destroy_r (t->handle, g_ptr_array_index (pieces, i));
+  _gis_geos_set_error (t, error, "Union of overlapping polygons failed");
+  return NULL;
+}
+
 /* The cutters that really meet @g (not just its box), clipped to its box, in one union.
  * Sets *covered when one cutter alone covers @g. Returns NULL with *covered FALSE and no
  * error when none meets it. */
@@ -290,10 +391,10 @@ union_of_hits (GisOverlay *self, GisGeosThread *t, GisGeometry *target, GEOSGeom
 {
   g_autoptr(GArray) hits = query_boxes (self, t, target);
   g_autoptr(GPtrArray) pieces = g_ptr_array_new ();
+  g_autoptr(GArray) piece_family = g_array_new (FALSE, FALSE, sizeof (guint));
   const GEOSPreparedGeometry *prep;
   GisEnvelope e;
   double pad;
-  GEOSGeometry *u = NULL;
 
   *covered = FALSE;
   if (hits->len == 0)
@@ -336,6 +437,7 @@ union_of_hits (GisOverlay *self, GisGeosThread *t, GisGeometry *target, GEOSGeom
         if (clipped == NULL)
           clipped = GEOSGeom_clone_r (t->handle, c);
         g_ptr_array_add (pieces, clipped);
+        g_array_append_val (piece_family, g_array_index (self->family, guint, k));
         /* Only a cutter whose box holds the target's can cover it; tested on the clipped
          * piece (the target lies inside the clip box), so that a large cutter is not
          * noded whole for every target. */
@@ -364,16 +466,7 @@ union_of_hits (GisOverlay *self, GisGeosThread *t, GisGeometry *target, GEOSGeom
     }
   if (pieces->len == 1)
     return g_ptr_array_index (pieces, 0);
-  {
-    g_autoptr(GEOSGeometry) coll =
-      GEOSGeom_createCollection_r (t->handle, GEOS_GEOMETRYCOLLECTION,
-                                   (GEOSGeometry **) pieces->pdata, pieces->len);
-    _gis_geos_clear_message (t);
-    u = GEOSUnaryUnion_r (t->handle, coll);
-    if (u == NULL)
-      _gis_geos_set_error (t, error, "Union of overlapping polygons failed");
-    return u;
-  }
+  return union_pieces (t, pieces, piece_family, error);
 
 fail:
   _gis_geos_set_error (t, error, "Overlay failed");

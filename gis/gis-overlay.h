@@ -23,6 +23,9 @@ typedef struct _GisOverlay GisOverlay;
 
 GisOverlay  *gis_overlay_new           (GPtrArray    *cutters,
                                         GError      **error);
+GisOverlay  *gis_overlay_new_full      (GPtrArray    *cutters,
+                                        const guint  *families,
+                                        GError      **error);
 void         gis_overlay_free          (GisOverlay   *overlay);
 guint        gis_overlay_get_size      (GisOverlay   *overlay);
 GisGeometry *gis_overlay_subtract      (GisOverlay   *overlay,

@@ -315,6 +315,9 @@ polygonize_progress (double done, const char *message, void *data)
  * @window: (nullable): only the pixels whose cells meet this box (raster CRS)
  * @classes: (array length=n_classes) (nullable): keep pixels whose value is one of these
  * @threshold: (nullable): or keep pixels whose value is at least this (nodata never passes)
+ * @merge: one polygon per connected region of pixels of any of @classes (its value is the
+ *   first class), rather than one per class: such polygons neither overlap nor share an
+ *   edge
  *
  * Turns the selected pixels into polygons that follow the pixel edges exactly, at the
  * raster's own resolution: the area of the polygons is the area of the pixels, nothing is
@@ -325,7 +328,7 @@ polygonize_progress (double done, const char *message, void *data)
 GPtrArray *
 gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
                        const double *classes, guint n_classes, const double *threshold,
-                       GCancellable *cancellable, GError **error)
+                       gboolean merge, GCancellable *cancellable, GError **error)
 {
   guint x0 = 0, y0 = 0, x1, y1, w, h;
   g_autofree double *pixels = NULL;
@@ -390,7 +393,7 @@ gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
           if (v == classes[k])
             {
               /* Class values are stored as index + 1 so that a class 0 is possible. */
-              codes[i] = (gint32) k + 1;
+              codes[i] = merge ? 1 : (gint32) k + 1;
               break;
             }
     }

@@ -71,6 +71,7 @@ GPtrArray   *gis_raster_polygonize      (GisRaster    *self,
                                          const double *classes,
                                          guint         n_classes,
                                          const double *threshold,
+                                         gboolean      merge,
                                          GCancellable *cancellable,
                                          GError      **error);
 

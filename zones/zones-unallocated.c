@@ -748,7 +748,8 @@ check_invalid (const ZonesUnallocatedParams *p, ZonesRecordSet *set, GPtrArray *
 static GPtrArray *
 raster_polygons (ZonesInput *in, GisCrs *working, const GisEnvelope *window_working,
                  const double *classes, guint n_classes, const double *threshold,
-                 GCancellable *cancellable, GError **error)
+                 gboolean merge, gboolean *reprojected, GCancellable *cancellable,
+                 GError **error)
 {
   g_autoptr(GisRaster) raster = gis_raster_open (in->path, error);
   g_autoptr(GisTransform) to_raster = NULL;
@@ -774,9 +775,13 @@ raster_polygons (ZonesInput *in, GisCrs *working, const GisEnvelope *window_work
         gis_envelope_add_point (&window, x[i], y[i]);
     }
   polys = gis_raster_polygonize (raster, 1, gis_envelope_is_empty (&window) ? NULL : &window,
-                                 classes, n_classes, threshold, cancellable, error);
+                                 classes, n_classes, threshold, merge, cancellable, error);
   if (polys == NULL)
     return NULL;
+  if (reprojected != NULL)
+    *reprojected = !gis_crs_equal (gis_raster_get_crs (raster), working);
+  if (gis_crs_equal (gis_raster_get_crs (raster), working))
+    return g_steal_pointer (&polys);
   for (guint i = 0; i < polys->len; i++)
     {
       GisRasterPolygon *rp = g_ptr_array_index (polys, i);
@@ -861,6 +866,8 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
   g_autoptr(GisOverlay) blocking = NULL;
   g_autoptr(GisOverlay) admin = NULL;
   g_autoptr(GisOverlay) deposit_overlay = NULL;
+  g_autoptr(GArray) families = g_array_new (FALSE, TRUE, sizeof (guint));  /* per cutter */
+  guint n_families = 0;
   g_autoptr(GHashTable) conditional_geoms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                                    (GDestroyNotify) g_ptr_array_unref);
   g_autoptr(GisAreaMeter) meter = NULL;
@@ -929,8 +936,8 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
           polys = raster_polygons (in, working, NULL,
                                    p->raster_classes ? (double *) (gpointer) p->raster_classes->data : NULL,
                                    p->raster_classes ? p->raster_classes->len : 0,
-                                   p->has_threshold ? &p->raster_threshold : NULL, cancellable,
-                                   error);
+                                   p->has_threshold ? &p->raster_threshold : NULL, FALSE, NULL,
+                                   cancellable, error);
           if (polys == NULL)
             return NULL;
           g_ptr_array_add (raster_keep, polys);
@@ -1073,11 +1080,14 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
 
       if (g_strcmp0 (in->kind, "raster") == 0)
         {
-          /* Pixel values → classes through the layer's mapping (class: value → class). */
+          /* Pixel values → classes through the layer's mapping (class: value → class). The
+           * classes excluded with no buffer are polygonized together: their regions neither
+           * overlap nor share edges, so the overlay needs no union among them (a family). */
           g_autoptr(GArray) codes = g_array_new (FALSE, FALSE, sizeof (double));
+          g_autoptr(GArray) plain = g_array_new (FALSE, FALSE, sizeof (double));
           g_autoptr(GPtrArray) code_class = g_ptr_array_new ();
-          const ZonesFieldSpec *spec = zones_role_find_field ("landuse", "class");
           GPtrArray *polys;
+          gboolean reprojected = FALSE;
 
           for (guint v = 0; v < 256; v++)
             {
@@ -1087,14 +1097,39 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
               double dv = v;
               if (rule == NULL || rule->kind == ZONES_RULE_ALLOWED)
                 continue;
+              if (rule->kind == ZONES_RULE_EXCLUDED && rule->buffer_m <= 0)
+                {
+                  g_array_append_val (plain, dv);
+                  continue;
+                }
               g_array_append_val (codes, dv);
               g_ptr_array_add (code_class, (gpointer) rule->land_class);
             }
-          (void) spec;
+          if (plain->len > 0)
+            {
+              guint family = ++n_families;
+
+              polys = raster_polygons (in, working, &deposit_extent,
+                                       (double *) (gpointer) plain->data, plain->len, NULL, TRUE,
+                                       &reprojected, cancellable, error);
+              if (polys == NULL)
+                return NULL;
+              g_ptr_array_add (raster_keep, polys);
+              /* Reprojected pixel edges are no longer exactly the shared lines they were:
+               * then the regions are treated like any other cutters. */
+              g_array_set_size (families, cutters->len);
+              for (guint k = 0; k < polys->len; k++)
+                {
+                  guint f = reprojected ? 0 : family;
+                  g_ptr_array_add (cutters, gis_geometry_ref (((GisRasterPolygon *) g_ptr_array_index (polys, k))->geometry));
+                  g_array_append_val (families, f);
+                }
+              result->n_excluded += polys->len;
+            }
           if (codes->len == 0)
             continue;
           polys = raster_polygons (in, working, &deposit_extent, (double *) (gpointer) codes->data,
-                                   codes->len, NULL, cancellable, error);
+                                   codes->len, NULL, FALSE, NULL, cancellable, error);
           if (polys == NULL)
             return NULL;
           g_ptr_array_add (raster_keep, polys);
@@ -1109,10 +1144,8 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
               rule = zones_rules_lookup (p->rules, cls);
               if (rule->kind == ZONES_RULE_EXCLUDED)
                 {
-                  GisGeometry *g = rule->buffer_m > 0
-                                   ? gis_geometry_buffer_metres (rp->geometry, working,
-                                                                 rule->buffer_m, error)
-                                   : gis_geometry_ref (rp->geometry);
+                  GisGeometry *g = gis_geometry_buffer_metres (rp->geometry, working,
+                                                               rule->buffer_m, error);
                   if (g == NULL)
                     return NULL;
                   g_ptr_array_add (cutters, g);
@@ -1255,7 +1288,8 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
   /* 5. The overlay, deposit by deposit, on worker threads. */
   if (cutters->len > 0)
     {
-      blocking = gis_overlay_new (cutters, error);
+      g_array_set_size (families, cutters->len);
+      blocking = gis_overlay_new_full (cutters, (const guint *) (gpointer) families->data, error);
       if (blocking == NULL)
         return NULL;
     }
