@@ -924,10 +924,11 @@ gis_geometry_polygonal_part (GisGeometry *geometry, GError **error)
  * gis_geometry_clip_to_box:
  * @box: the rectangle to keep
  *
- * The polygons of @geometry inside @box (GEOSClipByRect: much faster than an intersection
- * with a rectangle, and exact for polygons; lines left along the box's edges are dropped).
+ * The part of @geometry (points, lines or polygons) inside @box, by GEOSClipByRect: much
+ * faster than an intersection with a rectangle, and exact. A polygon that only touches the
+ * box leaves the line or point they share.
  *
- * Returns: (transfer full): a MultiPolygon, possibly empty
+ * Returns: (transfer full): the part inside, possibly empty
  */
 GisGeometry *
 gis_geometry_clip_to_box (GisGeometry *geometry, const GisEnvelope *box, GError **error)
@@ -935,8 +936,6 @@ gis_geometry_clip_to_box (GisGeometry *geometry, const GisEnvelope *box, GError 
   GisGeosThread *t;
   g_autoptr(GEOSGeometry) g = NULL;
   g_autoptr(GEOSGeometry) c = NULL;
-  g_autoptr(GEOSGeometry) r = NULL;
-  g_autoptr(GPtrArray) polys = g_ptr_array_new ();
 
   g_return_val_if_fail (geometry != NULL && box != NULL, NULL);
 
@@ -951,10 +950,7 @@ gis_geometry_clip_to_box (GisGeometry *geometry, const GisEnvelope *box, GError 
       _gis_geos_set_error (t, error, "Clipping to a rectangle failed");
       return NULL;
     }
-  collect_parts (t, c, GEOS_POLYGON, polys);
-  r = GEOSGeom_createCollection_r (t->handle, GEOS_MULTIPOLYGON,
-                                   (GEOSGeometry **) polys->pdata, polys->len);
-  return _gis_geometry_from_geos (t, r, error);
+  return _gis_geometry_from_geos (t, c, error);
 }
 
 /**

@@ -387,7 +387,7 @@ fail:
  * error when none meets it. */
 static GEOSGeometry *
 union_of_hits (GisOverlay *self, GisGeosThread *t, GisGeometry *target, GEOSGeometry *g,
-               gboolean *covered, GError **error)
+               GisOverlayFilter filter, gpointer user_data, gboolean *covered, GError **error)
 {
   g_autoptr(GArray) hits = query_boxes (self, t, target);
   g_autoptr(GPtrArray) pieces = g_ptr_array_new ();
@@ -410,6 +410,8 @@ union_of_hits (GisOverlay *self, GisGeosThread *t, GisGeometry *target, GEOSGeom
       const GEOSGeometry *c = g_ptr_array_index (self->geoms, k);
       char r;
 
+      if (filter != NULL && !filter (k, user_data))
+        continue;
       {
         const GisEnvelope *ce = &g_array_index (self->boxes, GisEnvelope, k);
         GEOSGeometry *clipped = NULL;
@@ -486,6 +488,22 @@ fail:
 GisGeometry *
 gis_overlay_subtract (GisOverlay *self, GisGeometry *target, GError **error)
 {
+  return gis_overlay_subtract_some (self, target, NULL, NULL, error);
+}
+
+/**
+ * gis_overlay_subtract_some:
+ * @filter: (nullable): which cutters to subtract (all when %NULL)
+ *
+ * Like gis_overlay_subtract(), with only the cutters @filter accepts (it is asked about
+ * those whose boxes meet @target's, in ascending order).
+ *
+ * Returns: (transfer full): @target minus the union of those cutters, as a MultiPolygon
+ */
+GisGeometry *
+gis_overlay_subtract_some (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
+                           gpointer user_data, GError **error)
+{
   GisGeosThread *t;
   g_autoptr(GEOSGeometry) g = NULL;
   g_autoptr(GEOSGeometry) u = NULL;
@@ -499,7 +517,7 @@ gis_overlay_subtract (GisOverlay *self, GisGeometry *target, GError **error)
   g = _gis_geometry_to_geos (t, target, error);
   if (g == NULL)
     return NULL;
-  u = union_of_hits (self, t, target, g, &covered, &local_error);
+  u = union_of_hits (self, t, target, g, filter, user_data, &covered, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -540,7 +558,7 @@ gis_overlay_intersect (GisOverlay *self, GisGeometry *target, GError **error)
   g = _gis_geometry_to_geos (t, target, error);
   if (g == NULL)
     return NULL;
-  u = union_of_hits (self, t, target, g, &covered, &local_error);
+  u = union_of_hits (self, t, target, g, NULL, NULL, &covered, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -875,26 +893,6 @@ collect_lines (GisGeosThread *t, const GEOSGeometry *g, GPtrArray *out)
     }
 }
 
-/* The part of any geometry (points, lines or polygons) inside @box. */
-static GisGeometry *
-clip_any (GisGeometry *geometry, const GisEnvelope *box, GError **error)
-{
-  GisGeosThread *t = _gis_geos ();
-  g_autoptr(GEOSGeometry) g = _gis_geometry_to_geos (t, geometry, error);
-  g_autoptr(GEOSGeometry) c = NULL;
-
-  if (g == NULL)
-    return NULL;
-  _gis_geos_clear_message (t);
-  c = GEOSClipByRect_r (t->handle, g, box->min_x, box->min_y, box->max_x, box->max_y);
-  if (c == NULL)
-    {
-      _gis_geos_set_error (t, error, "Clipping to a rectangle failed");
-      return NULL;
-    }
-  return _gis_geometry_from_geos (t, c, error);
-}
-
 /* A tile of the buffer: at most this far across (km), so that the azimuthal equidistant
  * projection's scale across the buffer, 1 + (D/R)²/6 at distance D from its centre, stays
  * within 0.02 % (D ≤ 212 km). */
@@ -969,7 +967,7 @@ gis_geometry_buffer_metres (GisGeometry *geometry, GisCrs *crs, double distance_
           i + 1 == nx ? e.max_x : e.min_x + (e.max_x - e.min_x) * (i + 1) / nx,
           j + 1 == ny ? e.max_y : e.min_y + (e.max_y - e.min_y) * (j + 1) / ny,
         };
-        g_autoptr(GisGeometry) part = clip_any (geometry, &tile, error);
+        g_autoptr(GisGeometry) part = gis_geometry_clip_to_box (geometry, &tile, error);
         GisGeometry *b;
 
         if (part == NULL)
@@ -1047,7 +1045,7 @@ gis_geometry_near_edges (GisGeometry *a, GisGeometry *b, GisCrs *crs, double tol
   if (!gis_envelope_intersects (&box, &eb))
     return gis_geometry_new_from_wkt ("MULTILINESTRING EMPTY", error);
   b_line = _gis_geometry_from_geos (t, bb, error);
-  b_near_a = b_line ? clip_any (b_line, &box, error) : NULL;
+  b_near_a = b_line ? gis_geometry_clip_to_box (b_line, &box, error) : NULL;
   if (b_near_a == NULL)
     return NULL;
   if (gis_geometry_is_empty (b_near_a))

@@ -31,6 +31,19 @@ guint        gis_overlay_get_size      (GisOverlay   *overlay);
 GisGeometry *gis_overlay_subtract      (GisOverlay   *overlay,
                                         GisGeometry  *target,
                                         GError      **error);
+/**
+ * GisOverlayFilter:
+ * @index: a cutter's number (its position in the array given to gis_overlay_new())
+ *
+ * Returns: %TRUE to use the cutter
+ */
+typedef gboolean (*GisOverlayFilter) (guint index, gpointer user_data);
+
+GisGeometry *gis_overlay_subtract_some (GisOverlay   *overlay,
+                                        GisGeometry  *target,
+                                        GisOverlayFilter filter,
+                                        gpointer      user_data,
+                                        GError      **error);
 GisGeometry *gis_overlay_intersect     (GisOverlay   *overlay,
                                         GisGeometry  *target,
                                         GError      **error);

@@ -236,23 +236,25 @@ thread_overlay (gpointer data)
   return NULL;
 }
 
-/* Clipping to a box keeps the polygons inside it, exactly, and drops what only touches it. */
+/* Clipping to a box keeps what lies inside it, exactly; a polygon that only touches the box
+ * leaves the line they share. */
 static void
 test_clip_to_box (void **state)
 {
   g_autoptr(GError) error = NULL;
-  /* An L of area 3 (three unit squares), and a triangle. */
+  /* An L of area 3 (three unit squares). */
   g_autoptr(GisGeometry) l = gis_geometry_new_from_wkt ("POLYGON ((0 0, 2 0, 2 1, 1 1, 1 2, 0 2, 0 0))", &error);
+  g_autoptr(GisGeometry) line = gis_geometry_new_from_wkt ("LINESTRING (-1 0.5, 3 0.5)", &error);
   GisEnvelope right_half = { 1, -5, 5, 5 }, lower = { -1, -1, 3, 0.25 }, edge = { 2, 0, 3, 1 };
   g_autoptr(GisGeometry) a = NULL;
   g_autoptr(GisGeometry) b = NULL;
   g_autoptr(GisGeometry) c = NULL;
+  g_autoptr(GisGeometry) d = NULL;
   GisEnvelope e;
 
   assert_no_error (error);
   a = gis_geometry_clip_to_box (l, &right_half, &error);
   assert_no_error (error);
-  assert_int_equal (gis_geometry_get_geometry_type (a), GIS_GEOMETRY_MULTIPOLYGON);
   assert_close_abs (gis_geometry_planar_area (a), 1.0, 1e-15);
   gis_geometry_get_envelope (a, &e);
   assert_close_abs (e.min_x, 1, 0);
@@ -261,11 +263,51 @@ test_clip_to_box (void **state)
   b = gis_geometry_clip_to_box (l, &lower, &error);
   assert_no_error (error);
   assert_close_abs (gis_geometry_planar_area (b), 0.5, 1e-15);
-  /* The box only touches the L along x = 2: nothing with an area is left. */
+  /* The box only touches the L along x = 2: a line, with no area. */
   c = gis_geometry_clip_to_box (l, &edge, &error);
   assert_no_error (error);
-  assert_true (gis_geometry_is_empty (c));
-  assert_int_equal (gis_geometry_get_geometry_type (c), GIS_GEOMETRY_MULTIPOLYGON);
+  assert_close_abs (gis_geometry_planar_area (c), 0, 0);
+  /* A line keeps its part inside: from x = 1 to x = 5 is 2 units of it. */
+  d = gis_geometry_clip_to_box (line, &right_half, &error);
+  assert_no_error (error);
+  gis_geometry_get_envelope (d, &e);
+  assert_close_abs (e.min_x, 1, 0);
+  assert_close_abs (e.max_x, 3, 0);
+}
+
+static gboolean
+not_three (guint index, gpointer user_data)
+{
+  return index != 3;
+}
+
+/* A family of cutters (unit squares touching at most at corners) goes into the overlay
+ * without a union among them, and is still united with the other cutters; a filter leaves
+ * cutters out. */
+static void
+test_overlay_family_and_filter (void **state)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) cutters = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+  const guint families[] = { 1, 1, 1, 0 };
+  g_autoptr(GisOverlay) overlay = NULL;
+  g_autoptr(GisGeometry) target = gis_geometry_new_rectangle (0, 0, 10, 10);
+  g_autoptr(GisGeometry) all = NULL;
+  g_autoptr(GisGeometry) some = NULL;
+
+  g_ptr_array_add (cutters, gis_geometry_new_rectangle (1, 1, 2, 2));
+  g_ptr_array_add (cutters, gis_geometry_new_rectangle (2, 2, 3, 3));
+  g_ptr_array_add (cutters, gis_geometry_new_rectangle (5, 5, 6, 6));
+  g_ptr_array_add (cutters, gis_geometry_new_rectangle (4, 4, 6, 6));
+  overlay = gis_overlay_new_full (cutters, families, &error);
+  assert_no_error (error);
+  all = gis_overlay_subtract (overlay, target, &error);
+  assert_no_error (error);
+  /* 100 − 1 − 1 − 4 (the square at 5,5 lies inside the 2 × 2 one) */
+  assert_close_abs (gis_geometry_planar_area (all), 94, 1e-12);
+  some = gis_overlay_subtract_some (overlay, target, not_three, NULL, &error);
+  assert_no_error (error);
+  assert_close_abs (gis_geometry_planar_area (some), 97, 1e-12);
 }
 
 /* A buffer in metres along a 2,000 km line keeps its width: the line is cut into tiles, each
@@ -433,6 +475,7 @@ main (void)
     cmocka_unit_test (test_sliver_kept),
     cmocka_unit_test (test_buffer_and_polygonal_part),
     cmocka_unit_test (test_clip_to_box),
+    cmocka_unit_test (test_overlay_family_and_filter),
     cmocka_unit_test (test_buffer_metres_long_line),
     cmocka_unit_test (test_near_edges),
     cmocka_unit_test (test_shared_edges),

@@ -232,187 +232,6 @@ typedef struct {
   char        *name;
 } Admin;
 
-/* Totals are areas of unions: pieces from overlapping deposits overlap, and a union counts
- * such land once. Pieces are grouped by overlapping boxes (union-find); a piece alone in its
- * group counts with its own area, and each larger group is dissolved with one cascaded union
- * on the workers (process_group), never pair by pair. A large group (overlapping deposits
- * can chain across a province) is first cut in two along a vertical line, again and again,
- * so that both workers share it: the union's area is the sum of the areas of its parts on
- * either side of the line. */
-typedef struct {
-  GPtrArray *members;   /* GisGeometry* */
-  double     m2;        /* the area, when it is known (a lone piece), or -1 */
-  double    *sum;       /* the total its area goes to (ha) */
-} Group;
-
-/* Groups larger than this are cut in two. */
-#define GROUP_SPLIT 48
-
-static void
-group_free (Group *g)
-{
-  g_ptr_array_unref (g->members);
-  g_free (g);
-}
-
-static Group *
-group_new (double *sum)
-{
-  Group *g = g_new0 (Group, 1);
-  g->members = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
-  g->m2 = -1;
-  g->sum = sum;
-  return g;
-}
-
-static int
-compare_double (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-/* Cuts @group (taking it) at the median of its members' centres, into @out. */
-static gboolean
-split_group (Group *group, guint depth, GPtrArray *out, GError **error)
-{
-  g_autoptr(GArray) centres = NULL;
-  GisEnvelope all = GIS_ENVELOPE_EMPTY, left, right;
-  Group *half[2];
-  double cut;
-  guint n = group->members->len;
-
-  if (n <= GROUP_SPLIT || depth > 16)
-    {
-      g_ptr_array_add (out, group);
-      return TRUE;
-    }
-  centres = g_array_sized_new (FALSE, FALSE, sizeof (double), n);
-  for (guint i = 0; i < n; i++)
-    {
-      GisEnvelope e;
-      double c;
-      gis_geometry_get_envelope (g_ptr_array_index (group->members, i), &e);
-      gis_envelope_expand (&all, &e);
-      c = (e.min_x + e.max_x) / 2;
-      g_array_append_val (centres, c);
-    }
-  g_array_sort (centres, compare_double);
-  cut = g_array_index (centres, double, n / 2);
-  left = right = all;
-  left.max_x = right.min_x = cut;
-  half[0] = group_new (group->sum);
-  half[1] = group_new (group->sum);
-  for (guint i = 0; i < n; i++)
-    {
-      GisGeometry *g = g_ptr_array_index (group->members, i);
-      GisEnvelope e;
-
-      gis_geometry_get_envelope (g, &e);
-      if (e.max_x <= cut)
-        g_ptr_array_add (half[0]->members, gis_geometry_ref (g));
-      else if (e.min_x >= cut)
-        g_ptr_array_add (half[1]->members, gis_geometry_ref (g));
-      else
-        for (guint k = 0; k < 2; k++)
-          {
-            GisGeometry *part = gis_geometry_clip_to_box (g, k == 0 ? &left : &right, error);
-            if (part == NULL)
-              {
-                group_free (half[0]);
-                group_free (half[1]);
-                group_free (group);
-                return FALSE;
-              }
-            if (gis_geometry_is_empty (part))
-              gis_geometry_unref (part);
-            else
-              g_ptr_array_add (half[k]->members, part);
-          }
-    }
-  /* No progress (every member straddles the line): dissolve it as it is. */
-  if (half[0]->members->len == n || half[1]->members->len == n)
-    {
-      group_free (half[0]);
-      group_free (half[1]);
-      g_ptr_array_add (out, group);
-      return TRUE;
-    }
-  group_free (group);
-  return split_group (half[0], depth + 1, out, error) &&
-         split_group (half[1], depth + 1, out, error);
-}
-
-static int
-compare_group_size (gconstpointer a, gconstpointer b)
-{
-  guint x = (*(Group *const *) a)->members->len, y = (*(Group *const *) b)->members->len;
-  return (x < y) - (x > y);
-}
-
-static gboolean
-collect_groups (GPtrArray *pieces, double *sum, GPtrArray *groups, GError **error)
-{
-  g_autoptr(GisIndex) index = gis_index_new ();
-  g_autofree guint *parent = g_new (guint, MAX (pieces->len, 1));
-  g_autofree Group **of_root = g_new0 (Group *, MAX (pieces->len, 1));
-  g_autoptr(GPtrArray) made = g_ptr_array_new ();
-
-  for (guint i = 0; i < pieces->len; i++)
-    {
-      GisEnvelope e;
-      parent[i] = i;
-      gis_geometry_get_envelope (((ZonesCandidate *) g_ptr_array_index (pieces, i))->work_geometry, &e);
-      gis_index_insert (index, &e, i);
-    }
-  for (guint i = 0; i < pieces->len; i++)
-    {
-      GisEnvelope e;
-      g_autoptr(GArray) hits = NULL;
-
-      gis_geometry_get_envelope (((ZonesCandidate *) g_ptr_array_index (pieces, i))->work_geometry, &e);
-      hits = gis_index_query (index, &e);
-      for (guint k = 0; k < hits->len; k++)
-        {
-          guint j = g_array_index (hits, guint, k);
-          guint ri, rj;
-
-          if (j <= i)
-            continue;
-          for (ri = i; parent[ri] != ri; ri = parent[ri]);
-          for (rj = j; parent[rj] != rj; rj = parent[rj]);
-          if (ri != rj)
-            parent[MAX (ri, rj)] = MIN (ri, rj);
-        }
-    }
-  /* A root is the smallest index of its group, so groups are made in piece order and the
-   * sums do not depend on the number of threads. */
-  for (guint i = 0; i < pieces->len; i++)
-    {
-      ZonesCandidate *c = g_ptr_array_index (pieces, i);
-      guint r;
-
-      for (r = i; parent[r] != r; r = parent[r]);
-      if (of_root[r] == NULL)
-        {
-          of_root[r] = group_new (sum);
-          of_root[r]->m2 = c->area_ha * 1e4;
-          g_ptr_array_add (made, of_root[r]);
-        }
-      else
-        of_root[r]->m2 = -1;
-      g_ptr_array_add (of_root[r]->members, gis_geometry_ref (c->work_geometry));
-    }
-  for (guint i = 0; i < made->len; i++)
-    if (!split_group (g_ptr_array_index (made, i), 0, groups, error))
-      {
-        for (guint k = i + 1; k < made->len; k++)
-          group_free (g_ptr_array_index (made, k));
-        return FALSE;
-      }
-  return TRUE;
-}
-
 typedef struct _Job Job;
 
 /* One item of a parallel pass (a deposit, a title); @meter and @to_output are the worker's
@@ -439,9 +258,13 @@ struct _Job {
   GPtrArray       **pieces;
   /* Per LSM title: its row, or NULL */
   ZonesLsmReview  **lsm_rows;
-  /* Per group of overlapping pieces: the members (GisGeometry*), the area of their union */
-  GPtrArray        *groups;
-  double           *group_m2;
+  /* Per candidate piece (result order): its deposit's number, and the area it adds to the
+   * union of all candidate land and to its mineral's; per deposit, what it adds to theirs */
+  GPtrArray        *candidates;
+  guint            *piece_deposit;
+  double           *added_m2;
+  double           *added_mineral_m2;
+  double           *deposit_added_m2;
 
   /* The pass being run */
   ItemFunc          func;
@@ -599,24 +422,73 @@ process_lsm_title (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint
   return TRUE;
 }
 
-/* One group of overlapping pieces: the area of their union. */
-static gboolean
-process_group (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint i,
-               GError **error)
-{
-  Group *group = g_ptr_array_index (job->groups, i);
-  g_autoptr(GisGeometry) u = NULL;
+/* Totals without building unions. Each deposit's candidate land is the deposit minus the
+ * same cutters, so where the land of deposit i meets that of an earlier deposit j it is land
+ * of deposit j itself: what a piece of deposit i adds to the union is the piece minus the
+ * earlier deposits (simple shapes, not their cut-up land). Summed over the pieces, in
+ * order, that is the area of the union; among the deposits of one mineral, of its union. */
+typedef struct {
+  GPtrArray  *deposits;
+  guint       before;         /* only deposits numbered below this */
+  const char *mineral;        /* only deposits of this mineral, or any when NULL */
+  const char *own_mineral;
+  gboolean    other_mineral;  /* set when an earlier deposit of another mineral was met */
+} Earlier;
 
-  if (group->m2 >= 0)
+static gboolean
+earlier_cb (guint j, gpointer user_data)
+{
+  Earlier *e = user_data;
+  const char *mineral;
+
+  if (j >= e->before)
+    return FALSE;
+  mineral = ((Deposit *) g_ptr_array_index (e->deposits, j))->mineral;
+  if (e->mineral != NULL)
+    return g_strcmp0 (mineral, e->mineral) == 0;
+  if (g_strcmp0 (mineral, e->own_mineral) != 0)
+    e->other_mineral = TRUE;
+  return TRUE;
+}
+
+static gboolean
+added_area (Job *job, GisAreaMeter *meter, GisGeometry *part, guint deposit,
+            double *union_m2, double *mineral_m2, GError **error)
+{
+  const char *mineral = ((Deposit *) g_ptr_array_index (job->deposits, deposit))->mineral;
+  Earlier e = { job->deposits, deposit, NULL, mineral, FALSE };
+  g_autoptr(GisGeometry) added = gis_overlay_subtract_some (job->deposit_overlay, part,
+                                                            earlier_cb, &e, error);
+
+  if (added == NULL || !gis_area_meter_measure (meter, added, union_m2, error))
+    return FALSE;
+  if (mineral_m2 == NULL)
+    return TRUE;
+  if (!e.other_mineral)
     {
-      job->group_m2[i] = group->m2;
+      *mineral_m2 = *union_m2;   /* every earlier deposit it meets is of its mineral */
       return TRUE;
     }
-  u = group->members->len == 1
-      ? gis_geometry_ref (g_ptr_array_index (group->members, 0))
-      : gis_geometry_union_all ((GisGeometry **) group->members->pdata, group->members->len,
-                                error);
-  return u != NULL && gis_area_meter_measure (meter, u, &job->group_m2[i], error);
+  g_clear_pointer (&added, gis_geometry_unref);
+  e.mineral = mineral;
+  added = gis_overlay_subtract_some (job->deposit_overlay, part, earlier_cb, &e, error);
+  return added != NULL && gis_area_meter_measure (meter, added, mineral_m2, error);
+}
+
+static gboolean
+process_added (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint k, GError **error)
+{
+  ZonesCandidate *c = g_ptr_array_index (job->candidates, k);
+  return added_area (job, meter, c->work_geometry, job->piece_deposit[k], &job->added_m2[k],
+                     &job->added_mineral_m2[k], error);
+}
+
+static gboolean
+process_deposit_added (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint i,
+                       GError **error)
+{
+  Deposit *d = g_ptr_array_index (job->deposits, i);
+  return added_area (job, meter, d->geometry, i, &job->deposit_added_m2[i], NULL, error);
 }
 
 static gpointer
@@ -867,6 +739,7 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
   g_autoptr(GisOverlay) admin = NULL;
   g_autoptr(GisOverlay) deposit_overlay = NULL;
   g_autoptr(GArray) families = g_array_new (FALSE, TRUE, sizeof (guint));  /* per cutter */
+  g_autoptr(GArray) piece_deposit = NULL;
   guint n_families = 0;
   g_autoptr(GHashTable) conditional_geoms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                                    (GDestroyNotify) g_ptr_array_unref);
@@ -1328,12 +1201,16 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
 
   result->candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
   result->lsm_review = g_ptr_array_new_with_free_func ((GDestroyNotify) lsm_free);
+  piece_deposit = g_array_new (FALSE, FALSE, sizeof (guint));
   for (guint i = 0; i < deposits->len; i++)
     {
       if (job.pieces[i] == NULL)
         continue;
       for (guint k = 0; k < job.pieces[i]->len; k++)
-        g_ptr_array_add (result->candidates, g_steal_pointer (&job.pieces[i]->pdata[k]));
+        {
+          g_ptr_array_add (result->candidates, g_steal_pointer (&job.pieces[i]->pdata[k]));
+          g_array_append_val (piece_deposit, i);
+        }
       g_ptr_array_set_free_func (job.pieces[i], NULL);
       g_ptr_array_unref (job.pieces[i]);
     }
@@ -1354,72 +1231,37 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
   result->by_mineral = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   result->deposit_ha = NAN;
   {
-    g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func ((GDestroyNotify) group_free);
-    g_autoptr(GHashTable) per = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                                       (GDestroyNotify) g_ptr_array_unref);
-    g_autoptr(GPtrArray) minerals = g_ptr_array_new ();
-    g_autoptr(GPtrArray) as_candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
+    guint n = result->candidates->len;
 
-    ok = collect_groups (result->candidates, &result->total_ha, groups, error);
-    for (guint i = 0; i < result->candidates->len; i++)
+    job.candidates = result->candidates;
+    job.piece_deposit = (guint *) (gpointer) piece_deposit->data;
+    job.added_m2 = g_new0 (double, MAX (n, 1));
+    job.added_mineral_m2 = g_new0 (double, MAX (n, 1));
+    job.deposit_added_m2 = g_new0 (double, MAX (deposits->len, 1));
+    ok = run_pass (&job, process_added, n, n_threads, error);
+    if (ok && p->measure_deposits)
+      ok = run_pass (&job, process_deposit_added, deposits->len, n_threads, error);
+    for (guint k = 0; ok && k < n; k++)
       {
-        ZonesCandidate *c = g_ptr_array_index (result->candidates, i);
-        GPtrArray *list = g_hash_table_lookup (per, c->mineral);
-        if (list == NULL)
+        ZonesCandidate *c = g_ptr_array_index (result->candidates, k);
+        double *by = g_hash_table_lookup (result->by_mineral, c->mineral);
+        if (by == NULL)
           {
-            list = g_ptr_array_new ();
-            g_hash_table_insert (per, c->mineral, list);
-            g_ptr_array_add (minerals, c->mineral);
+            by = boxed_double (0);
+            g_hash_table_insert (result->by_mineral, g_strdup (c->mineral), by);
           }
-        g_ptr_array_add (list, c);
-      }
-    for (guint i = 0; i < minerals->len; i++)
-      {
-        const char *mineral = g_ptr_array_index (minerals, i);
-        double *sum = boxed_double (0);
-        g_hash_table_insert (result->by_mineral, g_strdup (mineral), sum);
-        ok = ok && collect_groups (g_hash_table_lookup (per, mineral), sum, groups, error);
+        *by += job.added_mineral_m2[k] / 1e4;
+        result->total_ha += job.added_m2[k] / 1e4;
       }
     if (ok && p->measure_deposits)
       {
         result->deposit_ha = 0;
         for (guint i = 0; i < deposits->len; i++)
-          {
-            Deposit *d = g_ptr_array_index (deposits, i);
-            ZonesCandidate *c = g_new0 (ZonesCandidate, 1);
-            double m2 = 0;
-            g_ptr_array_add (as_candidates, c);
-            if (!gis_area_meter_measure (meter, d->geometry, &m2, error))
-              {
-                g_mutex_clear (&job.lock);
-                return NULL;
-              }
-            c->work_geometry = gis_geometry_ref (d->geometry);
-            c->area_ha = m2 / 1e4;
-          }
-        ok = collect_groups (as_candidates, &result->deposit_ha, groups, error);
+          result->deposit_ha += job.deposit_added_m2[i] / 1e4;
       }
-    if (g_getenv ("PLACER_TIMINGS"))
-      {
-        guint big = 0, n_multi = 0, members = 0;
-        for (guint i = 0; i < groups->len; i++)
-          {
-            guint len = ((Group *) g_ptr_array_index (groups, i))->members->len;
-            big = MAX (big, len);
-            n_multi += len > 1;
-            members += len > 1 ? len : 0;
-          }
-        fprintf (stderr, "groups %u, %u to dissolve (%u pieces), largest %u\n", groups->len, n_multi, members, big);
-      }
-    /* Largest first, so that no worker is left alone with a large group at the end. */
-    g_ptr_array_sort (groups, compare_group_size);
-    job.groups = groups;
-    job.group_m2 = g_new0 (double, MAX (groups->len, 1));
-    ok = ok && run_pass (&job, process_group, groups->len, n_threads, error);
-    /* Summed in group order, whatever the number of threads. */
-    for (guint i = 0; ok && i < groups->len; i++)
-      *((Group *) g_ptr_array_index (groups, i))->sum += job.group_m2[i] / 1e4;
-    g_free (job.group_m2);
+    g_free (job.added_m2);
+    g_free (job.added_mineral_m2);
+    g_free (job.deposit_added_m2);
   }
   g_mutex_clear (&job.lock);
   phase_done (&t0, "totals");
