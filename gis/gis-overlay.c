@@ -247,20 +247,41 @@ compare_uint (gconstpointer a, gconstpointer b)
 
 /* Candidates by box, in ascending order so results do not depend on the tree's layout. */
 static GArray *
-query_boxes (GisOverlay *self, GisGeosThread *t, GisGeometry *target)
+query_envelope (GisOverlay *self, GisGeosThread *t, const GisEnvelope *e)
 {
   GArray *hits = g_array_new (FALSE, FALSE, sizeof (guint));
-  GisEnvelope e;
   GEOSGeometry *box;
 
-  gis_geometry_get_envelope (target, &e);
-  if (gis_envelope_is_empty (&e))
+  if (gis_envelope_is_empty (e))
     return hits;
-  box = GEOSGeom_createRectangle_r (t->handle, e.min_x, e.min_y, e.max_x, e.max_y);
+  box = GEOSGeom_createRectangle_r (t->handle, e->min_x, e->min_y, e->max_x, e->max_y);
   GEOSSTRtree_query_r (t->handle, self->tree, box, collect_cb, hits);
   GEOSGeom_destroy_r (t->handle, box);
   g_array_sort (hits, compare_uint);
   return hits;
+}
+
+static GArray *
+query_boxes (GisOverlay *self, GisGeosThread *t, GisGeometry *target)
+{
+  GisEnvelope e;
+
+  gis_geometry_get_envelope (target, &e);
+  return query_envelope (self, t, &e);
+}
+
+/**
+ * gis_overlay_query_box:
+ * @box: a rectangle
+ *
+ * Returns: (transfer full) (element-type guint): the cutters whose boxes meet @box, in
+ *   ascending order
+ */
+GArray *
+gis_overlay_query_box (GisOverlay *self, const GisEnvelope *box)
+{
+  g_return_val_if_fail (self != NULL && box != NULL, NULL);
+  return query_envelope (self, _gis_geos (), box);
 }
 
 static void
@@ -545,6 +566,19 @@ gis_overlay_subtract_some (GisOverlay *self, GisGeometry *target, GisOverlayFilt
 GisGeometry *
 gis_overlay_intersect (GisOverlay *self, GisGeometry *target, GError **error)
 {
+  return gis_overlay_intersect_some (self, target, NULL, NULL, error);
+}
+
+/**
+ * gis_overlay_intersect_some:
+ * @filter: (nullable): which cutters to take (all when %NULL)
+ *
+ * Returns: (transfer full): @target ∩ the union of the cutters @filter accepts
+ */
+GisGeometry *
+gis_overlay_intersect_some (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
+                            gpointer user_data, GError **error)
+{
   GisGeosThread *t;
   g_autoptr(GEOSGeometry) g = NULL;
   g_autoptr(GEOSGeometry) u = NULL;
@@ -558,7 +592,7 @@ gis_overlay_intersect (GisOverlay *self, GisGeometry *target, GError **error)
   g = _gis_geometry_to_geos (t, target, error);
   if (g == NULL)
     return NULL;
-  u = union_of_hits (self, t, target, g, NULL, NULL, &covered, &local_error);
+  u = union_of_hits (self, t, target, g, filter, user_data, &covered, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));

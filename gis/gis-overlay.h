@@ -47,6 +47,13 @@ GisGeometry *gis_overlay_subtract_some (GisOverlay   *overlay,
 GisGeometry *gis_overlay_intersect     (GisOverlay   *overlay,
                                         GisGeometry  *target,
                                         GError      **error);
+GisGeometry *gis_overlay_intersect_some (GisOverlay  *overlay,
+                                        GisGeometry  *target,
+                                        GisOverlayFilter filter,
+                                        gpointer      user_data,
+                                        GError      **error);
+GArray      *gis_overlay_query_box     (GisOverlay   *overlay,
+                                        const GisEnvelope *box);
 GPtrArray   *gis_overlay_split         (GisOverlay   *overlay,
                                         GisGeometry  *target,
                                         GArray       *indices,

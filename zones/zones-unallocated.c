@@ -424,63 +424,109 @@ process_lsm_title (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint
 
 /* Totals without building unions. Each deposit's candidate land is the deposit minus the
  * same cutters, so where the land of deposit i meets that of an earlier deposit j it is land
- * of deposit j itself: what a piece of deposit i adds to the union is the piece minus the
- * earlier deposits (simple shapes, not their cut-up land). Summed over the pieces, in
- * order, that is the area of the union; among the deposits of one mineral, of its union. */
+ * of deposit j itself: what a piece of deposit i adds to the union is its area less its
+ * overlap with the earlier deposits (simple shapes, not their cut-up land), and that
+ * overlap is measured on the piece clipped to the box of those deposits only. Summed over
+ * the pieces, in order, that is the area of the union; among the deposits of one mineral,
+ * of its union. */
 typedef struct {
   GPtrArray  *deposits;
   guint       before;         /* only deposits numbered below this */
   const char *mineral;        /* only deposits of this mineral, or any when NULL */
-  const char *own_mineral;
-  gboolean    other_mineral;  /* set when an earlier deposit of another mineral was met */
 } Earlier;
 
 static gboolean
 earlier_cb (guint j, gpointer user_data)
 {
   Earlier *e = user_data;
-  const char *mineral;
 
-  if (j >= e->before)
-    return FALSE;
-  mineral = ((Deposit *) g_ptr_array_index (e->deposits, j))->mineral;
-  if (e->mineral != NULL)
-    return g_strcmp0 (mineral, e->mineral) == 0;
-  if (g_strcmp0 (mineral, e->own_mineral) != 0)
-    e->other_mineral = TRUE;
-  return TRUE;
+  return j < e->before &&
+         (e->mineral == NULL ||
+          g_strcmp0 (((Deposit *) g_ptr_array_index (e->deposits, j))->mineral, e->mineral) == 0);
 }
 
+/* The area @part shares with the deposits before @deposit (of @mineral only, unless NULL);
+ * sets *other_mineral when one of them holds another mineral than @deposit. */
 static gboolean
-added_area (Job *job, GisAreaMeter *meter, GisGeometry *part, guint deposit,
+shared_area (Job *job, GisAreaMeter *meter, GisGeometry *part, guint deposit,
+             const char *mineral, gboolean *other_mineral, double *m2, GError **error)
+{
+  Earlier e = { job->deposits, deposit, mineral };
+  const char *own = ((Deposit *) g_ptr_array_index (job->deposits, deposit))->mineral;
+  GisEnvelope pe, box = GIS_ENVELOPE_EMPTY;
+  g_autoptr(GArray) hits = NULL;
+  g_autoptr(GisGeometry) clipped = NULL;
+  g_autoptr(GisGeometry) near = NULL;
+  g_autoptr(GisGeometry) shared = NULL;
+
+  *m2 = 0;
+  gis_geometry_get_envelope (part, &pe);
+  hits = gis_overlay_query_box (job->deposit_overlay, &pe);
+  for (guint k = 0; k < hits->len; k++)
+    {
+      guint j = g_array_index (hits, guint, k);
+      Deposit *d;
+      GisEnvelope de;
+
+      if (!earlier_cb (j, &e))
+        continue;
+      d = g_ptr_array_index (job->deposits, j);
+      if (other_mineral != NULL && g_strcmp0 (d->mineral, own) != 0)
+        *other_mineral = TRUE;
+      gis_geometry_get_envelope (d->geometry, &de);
+      gis_envelope_expand (&box, &de);
+    }
+  if (gis_envelope_is_empty (&box))
+    return TRUE;
+  box.min_x = MAX (box.min_x, pe.min_x);
+  box.min_y = MAX (box.min_y, pe.min_y);
+  box.max_x = MIN (box.max_x, pe.max_x);
+  box.max_y = MIN (box.max_y, pe.max_y);
+  if (box.min_x >= box.max_x || box.min_y >= box.max_y)
+    return TRUE;
+  clipped = gis_geometry_clip_to_box (part, &box, error);
+  near = clipped ? gis_geometry_polygonal_part (clipped, error) : NULL;
+  if (near == NULL)
+    return FALSE;
+  if (gis_geometry_is_empty (near))
+    return TRUE;
+  shared = gis_overlay_intersect_some (job->deposit_overlay, near, earlier_cb, &e, error);
+  return shared != NULL && gis_area_meter_measure (meter, shared, m2, error);
+}
+
+/* What @part (of area @part_m2) of @deposit adds to the union of all candidate land, and to
+ * that of its mineral. */
+static gboolean
+added_area (Job *job, GisAreaMeter *meter, GisGeometry *part, double part_m2, guint deposit,
             double *union_m2, double *mineral_m2, GError **error)
 {
-  const char *mineral = ((Deposit *) g_ptr_array_index (job->deposits, deposit))->mineral;
-  Earlier e = { job->deposits, deposit, NULL, mineral, FALSE };
-  g_autoptr(GisGeometry) added = gis_overlay_subtract_some (job->deposit_overlay, part,
-                                                            earlier_cb, &e, error);
+  gboolean other_mineral = FALSE;
+  double s = 0;
 
-  if (added == NULL || !gis_area_meter_measure (meter, added, union_m2, error))
+  if (!shared_area (job, meter, part, deposit, NULL, &other_mineral, &s, error))
     return FALSE;
+  *union_m2 = part_m2 - s;
   if (mineral_m2 == NULL)
     return TRUE;
-  if (!e.other_mineral)
+  if (!other_mineral)
     {
       *mineral_m2 = *union_m2;   /* every earlier deposit it meets is of its mineral */
       return TRUE;
     }
-  g_clear_pointer (&added, gis_geometry_unref);
-  e.mineral = mineral;
-  added = gis_overlay_subtract_some (job->deposit_overlay, part, earlier_cb, &e, error);
-  return added != NULL && gis_area_meter_measure (meter, added, mineral_m2, error);
+  if (!shared_area (job, meter, part, deposit,
+                    ((Deposit *) g_ptr_array_index (job->deposits, deposit))->mineral, NULL, &s,
+                    error))
+    return FALSE;
+  *mineral_m2 = part_m2 - s;
+  return TRUE;
 }
 
 static gboolean
 process_added (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint k, GError **error)
 {
   ZonesCandidate *c = g_ptr_array_index (job->candidates, k);
-  return added_area (job, meter, c->work_geometry, job->piece_deposit[k], &job->added_m2[k],
-                     &job->added_mineral_m2[k], error);
+  return added_area (job, meter, c->work_geometry, c->area_ha * 1e4, job->piece_deposit[k],
+                     &job->added_m2[k], &job->added_mineral_m2[k], error);
 }
 
 static gboolean
@@ -488,7 +534,10 @@ process_deposit_added (Job *job, GisAreaMeter *meter, GisTransform *to_output, g
                        GError **error)
 {
   Deposit *d = g_ptr_array_index (job->deposits, i);
-  return added_area (job, meter, d->geometry, i, &job->deposit_added_m2[i], NULL, error);
+  double m2 = 0;
+
+  return gis_area_meter_measure (meter, d->geometry, &m2, error) &&
+         added_area (job, meter, d->geometry, m2, i, &job->deposit_added_m2[i], NULL, error);
 }
 
 static gpointer
