@@ -301,4 +301,8 @@ note "versions"
 } | tee "$OUT/versions.txt"
 
 note "results (set $SET)"
-$PY "$HERE/report.py" "$OUT" "$PLACER"
+if [[ $SET == R ]]; then
+  REPORT_UNION=0 $PY "$HERE/report.py" "$OUT" "$PLACER"
+else
+  $PY "$HERE/report.py" "$OUT" "$PLACER"
+fi
