@@ -577,7 +577,7 @@ gis_overlay_locate_many (GisOverlay *self, const double *x, const double *y, gui
 
   g_mutex_lock (&self->locator_lock);
   if (self->locator == NULL)
-    self->locator = _gis_locator_new (self, self->cutters, 1 << 20);
+    self->locator = _gis_locator_new (self, self->cutters, 1 << 19);
   g_mutex_unlock (&self->locator_lock);
   for (guint t = 0; t < nt; t++)
     jobs[t] = (LocateJob) { self->locator, x, y, found, (guint) ((guint64) n * t / nt),
