@@ -151,6 +151,11 @@ typedef struct {
 
 typedef struct {
   guint     n;
+  /* Memory the radix sort no longer needs, handed out to the arrays made after it (fewer
+   * fresh pages to fault in and zero); what does not fit is allocated apart. */
+  guint8   *arena;
+  gsize     arena_size, arena_used;
+  GPtrArray *apart;
   /* Per point, in sorted order (column, row, then y) */
   Point    *p;
   double   *px, *py;     /* on the tangent plane */
@@ -985,7 +990,7 @@ border_range (guint begin, guint end, guint chunk, gpointer data)
       sweep_init (g, col, TRUE, g->py[a], &s);
       for (guint i = a; i < b; i++)
         {
-          double y = g->py[i], x = g->px[i], best = G_MAXDOUBLE;
+          double y = g->py[i], x = g->px[i], best = G_MAXDOUBLE, limit = g->win2;
           gint best_label = -1;
 
           if (label[i] >= 0)
@@ -1007,7 +1012,9 @@ border_range (guint begin, guint end, guint chunk, gpointer data)
                     continue;
                   dx = g->px[q] - x;
                   dy = g->py[q] - y;
-                  if (dx * dx + dy * dy > g->win2)
+                  /* The projection never lengthens: a core point farther on the plane than
+                   * the best chord so far, by TOL, is not nearer. */
+                  if (dx * dx + dy * dy > limit)
                     continue;
                   d2 = chord2 (g, i, q);
                   if (d2 > g->eps2)
@@ -1016,6 +1023,7 @@ border_range (guint begin, guint end, guint chunk, gpointer data)
                     {
                       best = d2;
                       best_label = label[q];
+                      limit = MIN (g->win2, (sqrt (best) + TOL) * (sqrt (best) + TOL));
                     }
                 }
             }
@@ -1030,16 +1038,30 @@ static void
 grid_clear (Grid *g)
 {
   g_free (g->p);
-  g_free (g->px);
-  g_free (g->py);
-  g_free (g->cell_of);
-  g_free (g->core);
-  g_free (g->cell_start);
-  g_free (g->cell_core);
+  g_free (g->arena);
+  g_clear_pointer (&g->apart, g_ptr_array_unref);
   g_free (g->col_cell);
   g_free (g->col_point);
   g_free (g->col_ix);
-  g_free (g->rows);
+}
+
+/* An array of @size bytes from the arena, or apart when it is full; freed with the grid. */
+static gpointer
+grid_take (Grid *g, gsize size)
+{
+  gsize at = (g->arena_used + 63) & ~(gsize) 63;
+  gpointer mem;
+
+  if (g->arena != NULL && at + size <= g->arena_size)
+    {
+      g->arena_used = at + size;
+      return g->arena + at;
+    }
+  mem = big_new (size);
+  if (g->apart == NULL)
+    g->apart = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (g->apart, mem);
+  return mem;
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Grid, grid_clear)
@@ -1092,10 +1114,9 @@ zones_dbscan_run (const double *lon, const double *lat, guint n, double eps_m, g
                   guint n_threads, GCancellable *cancellable, GError **error)
 {
   g_autoptr(ZonesDbscan) r = g_new0 (ZonesDbscan, 1);
-  g_autofree Point *scratch = NULL;
+  Point *scratch;
   g_autofree guint *point_chunks = NULL, *cell_chunks = NULL, *col_chunks = NULL;
-  g_autofree gint *parent = NULL;
-  g_autofree gint *root_label = NULL;
+  gint *parent, *root_label;
   g_auto(Grid) g = { 0 };
   guint n_point_chunks, n_cell_chunks, n_col_chunks, nt, first_bad = G_MAXUINT;
   double kmin = 1, k, sure, x_min = G_MAXDOUBLE, x_max = -G_MAXDOUBLE, y_min = G_MAXDOUBLE,
@@ -1197,7 +1218,8 @@ zones_dbscan_run (const double *lon, const double *lat, guint n, double eps_m, g
   run_split (n, nt, key_range, &kj);
   scratch = big_new (sizeof (Point) * (gsize) n);
   radix_sort (&g.p, &scratch, n, kj.y_bits + bits_for (kj.ix_max), nt);
-  g_clear_pointer (&scratch, g_free);
+  g.arena = (guint8 *) scratch;
+  g.arena_size = sizeof (Point) * (gsize) n;
   g.y_bits = kj.y_bits;
   g.n_rows = kj.iy_max + 1;
 
@@ -1215,7 +1237,7 @@ zones_dbscan_run (const double *lon, const double *lat, guint n, double eps_m, g
         g.n_cells += cells;
         g.n_cols += cols;
       }
-    g.cell_start = big_new (sizeof (guint) * ((gsize) g.n_cells + 1));
+    g.cell_start = grid_take (&g, sizeof (guint) * ((gsize) g.n_cells + 1));
     g.col_cell = g_new (guint, g.n_cols + 1);
     g.col_point = g_new (guint, g.n_cols + 1);
     g.col_ix = g_new (guint64, g.n_cols);
@@ -1228,10 +1250,11 @@ zones_dbscan_run (const double *lon, const double *lat, guint n, double eps_m, g
 
   /* 3. Projected positions, each cell sorted by y; the row index when it is small. */
   g.n = n;
-  g.px = big_new (sizeof (double) * (gsize) n);
-  g.py = big_new (sizeof (double) * (gsize) n);
-  g.cell_of = big_new (sizeof (guint) * (gsize) n);
-  g.core = g_new0 (guint8, n);
+  g.px = grid_take (&g, sizeof (double) * (gsize) n);
+  g.py = grid_take (&g, sizeof (double) * (gsize) n);
+  g.cell_of = grid_take (&g, sizeof (guint) * (gsize) n);
+  g.core = grid_take (&g, n);
+  memset (g.core, 0, n);
   point_chunks = even_chunks (n, nt, 4096, &n_point_chunks);
   cell_chunks = even_chunks (g.n_cells, nt, 2048, &n_cell_chunks);
   {
@@ -1240,7 +1263,7 @@ zones_dbscan_run (const double *lon, const double *lat, guint n, double eps_m, g
   }
   if ((double) g.n_cols * (g.n_rows + 1) <= 8.0 * n + (1 << 22))
     {
-      g.rows = big_new (sizeof (guint) * (gsize) g.n_cols * (g.n_rows + 1));
+      g.rows = grid_take (&g, sizeof (guint) * (gsize) g.n_cols * (g.n_rows + 1));
       col_chunks = even_chunks (g.n_cols, nt, 64, &n_col_chunks);
       run_chunks (col_chunks, n_col_chunks, nt, rows_range, &g);
     }
@@ -1250,14 +1273,14 @@ zones_dbscan_run (const double *lon, const double *lat, guint n, double eps_m, g
 
   /* 4. Core points. */
   run_chunks (point_chunks, n_point_chunks, nt, core_range, &g);
-  g.cell_core = big_new (sizeof (guint) * (gsize) g.n_cells);
+  g.cell_core = grid_take (&g, sizeof (guint) * (gsize) g.n_cells);
   run_chunks (cell_chunks, n_cell_chunks, nt, count_core_range, &g);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
   /* 5. Cells holding core points merged. */
-  parent = big_new (sizeof (gint) * (gsize) g.n_cells);
+  parent = grid_take (&g, sizeof (gint) * (gsize) g.n_cells);
   for (guint c = 0; c < g.n_cells; c++)
     parent[c] = (gint) c;
   {
@@ -1278,7 +1301,7 @@ zones_dbscan_run (const double *lon, const double *lat, guint n, double eps_m, g
     /* cell_core becomes the smallest input index of a core point per cell. */
     run_chunks (cell_chunks, n_cell_chunks, nt, roots_range, &job);
     /* root_min, then (the same memory) the cluster number of each root. */
-    root_label = big_new (sizeof (gint) * (gsize) g.n_cells);
+    root_label = grid_take (&g, sizeof (gint) * (gsize) g.n_cells);
     root_min = (guint *) root_label;
     for (guint c = 0; c < g.n_cells; c++)
       root_min[c] = G_MAXUINT;
