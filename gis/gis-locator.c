@@ -336,6 +336,13 @@ mark (const GisLocator *self, guint index, Marks *m)
     }
 }
 
+static int
+compare_uint (const void *a, const void *b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+  return x < y ? -1 : x > y;
+}
+
 /* Appends to @out, without repeats, the segments of cells @from, @from + step… (@count
  * cells). */
 static void
@@ -355,16 +362,19 @@ collect (const guint *local_start, const guint *local, gint64 from, gint64 step,
       guint n = out->len - first;
 
       /* Sort and drop repeats: a segment may cross several of the cells. */
-      for (guint i = 1; i < n; i++)
-        {
-          guint x = v[i], j = i;
-          while (j > 0 && v[j - 1] > x)
-            {
-              v[j] = v[j - 1];
-              j--;
-            }
-          v[j] = x;
-        }
+      if (n > 32)
+        qsort (v, n, sizeof (guint), compare_uint);
+      else
+        for (guint i = 1; i < n; i++)
+          {
+            guint x = v[i], j = i;
+            while (j > 0 && v[j - 1] > x)
+              {
+                v[j] = v[j - 1];
+                j--;
+              }
+            v[j] = x;
+          }
       for (guint i = 1; i < n; i++)
         if (v[i] != v[m - 1])
           v[m++] = v[i];
