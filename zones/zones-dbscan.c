@@ -43,6 +43,9 @@
 #include "zones-error.h"
 
 #define MAX_THREADS 8
+/* Work split in parts is taken part by part by whichever thread is free, so that a thread
+ * the system runs late (a busy machine) does not hold the others up. */
+#define MAX_PARTS 64
 /* Columns each side that can hold a neighbour: eps/w = √2/k with k ≥ 0.5. */
 #define MAX_REACH 3
 /* Below this many points one thread is faster than starting another. */
@@ -127,15 +130,26 @@ run_chunks (const guint *bounds, guint n_chunks, guint n_threads, ChunkFunc func
     g_thread_join (threads[t]);
 }
 
-/* Runs func over [0, n) cut in one equal part per thread. */
+/* Runs func over [0, n) cut in n_parts equal parts (chunk k is part k). */
 static void
-run_split (guint n, guint n_threads, ChunkFunc func, gpointer data)
+run_split (guint n, guint n_parts, guint n_threads, ChunkFunc func, gpointer data)
 {
-  guint bounds[MAX_THREADS + 1];
+  guint bounds[MAX_PARTS + 1];
 
-  for (guint t = 0; t <= n_threads; t++)
-    bounds[t] = (guint) ((guint64) n * t / n_threads);
-  run_chunks (bounds, n_threads, n_threads, func, data);
+  g_assert (n_parts >= 1 && n_parts <= MAX_PARTS);
+  for (guint t = 0; t <= n_parts; t++)
+    bounds[t] = (guint) ((guint64) n * t / n_parts);
+  run_chunks (bounds, n_parts, n_threads, func, data);
+}
+
+/* How many parts for n points on n_threads threads: one on one thread, else about one per
+ * 16,384 points, at least two per thread. */
+static guint
+parts_for (guint n, guint n_threads)
+{
+  if (n_threads == 1)
+    return 1;
+  return CLAMP (n / 16384, 2 * n_threads, MAX_PARTS);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -387,11 +401,11 @@ typedef struct {
   const double *lon, *lat;
   Point        *pts;
   Frame         frame;
-  /* Per chunk (one per thread) */
-  guint         bad[MAX_THREADS];
-  double        kmin[MAX_THREADS];
-  double        px_min[MAX_THREADS], px_max[MAX_THREADS];
-  double        py_min[MAX_THREADS], py_max[MAX_THREADS];
+  /* Per part */
+  guint         bad[MAX_PARTS];
+  double        kmin[MAX_PARTS];
+  double        px_min[MAX_PARTS], px_max[MAX_PARTS];
+  double        py_min[MAX_PARTS], py_max[MAX_PARTS];
 } EcefJob;
 
 static void
@@ -551,7 +565,7 @@ radix_scatter (guint t, guint t_end, guint chunk, gpointer data)
 /* Sorts *pts by the low @bits bits of the keys, using *scratch; the two are swapped when the
  * result lands in the scratch. */
 static void
-radix_sort (Point **pts, Point **scratch, guint n, guint bits, guint n_threads)
+radix_sort (Point **pts, Point **scratch, guint n, guint bits, guint n_parts, guint n_threads)
 {
   guint passes = (bits + 10) / 11;
   RadixJob j = { 0 };
@@ -560,9 +574,9 @@ radix_sort (Point **pts, Point **scratch, guint n, guint bits, guint n_threads)
   if (passes == 0)
     return;
   j.n = n;
-  j.n_parts = n_threads;
+  j.n_parts = n_parts;
   j.width = (bits + passes - 1) / passes;
-  count = g_new (guint, (gsize) n_threads << j.width);
+  count = g_new (guint, (gsize) n_parts << j.width);
   j.count = count;
   for (guint p = 0; p < passes; p++)
     {
@@ -572,16 +586,16 @@ radix_sort (Point **pts, Point **scratch, guint n, guint bits, guint n_threads)
       j.src = *pts;
       j.dst = *scratch;
       j.shift = p * j.width;
-      run_split (n_threads, n_threads, radix_count, &j);
+      run_split (n_parts, n_parts, n_threads, radix_count, &j);
       /* Offsets digit by digit, part by part, so the sort stays stable. */
       for (guint d = 0; d < 1u << j.width; d++)
-        for (guint part = 0; part < n_threads; part++)
+        for (guint part = 0; part < n_parts; part++)
           {
             guint c = count[((gsize) part << j.width) + d];
             count[((gsize) part << j.width) + d] = sum;
             sum += c;
           }
-      run_split (n_threads, n_threads, radix_scatter, &j);
+      run_split (n_parts, n_parts, n_threads, radix_scatter, &j);
       t = *pts;
       *pts = *scratch;
       *scratch = t;
@@ -592,8 +606,8 @@ radix_sort (Point **pts, Point **scratch, guint n, guint bits, guint n_threads)
  * from the part's offsets. */
 typedef struct {
   Grid     *g;
-  guint     n_cells[MAX_THREADS];
-  guint     n_cols[MAX_THREADS];
+  guint     n_cells[MAX_PARTS];
+  guint     n_cols[MAX_PARTS];
   gboolean  fill;
 } RunsJob;
 
@@ -1118,7 +1132,7 @@ zones_dbscan_run (const double *lon, const double *lat, guint n, double eps_m, g
   g_autofree guint *point_chunks = NULL, *cell_chunks = NULL, *col_chunks = NULL;
   gint *parent, *root_label;
   g_auto(Grid) g = { 0 };
-  guint n_point_chunks, n_cell_chunks, n_col_chunks, nt, first_bad = G_MAXUINT;
+  guint n_point_chunks, n_cell_chunks, n_col_chunks, nt, parts, first_bad = G_MAXUINT;
   double kmin = 1, k, sure, x_min = G_MAXDOUBLE, x_max = -G_MAXDOUBLE, y_min = G_MAXDOUBLE,
          y_max = -G_MAXDOUBLE;
   gboolean centred;
@@ -1155,8 +1169,9 @@ zones_dbscan_run (const double *lon, const double *lat, guint n, double eps_m, g
   centred = find_centre (lon, lat, n, &ej.frame);
   if (!centred)
     ej.frame = (Frame) { 1, 0, 0, 0, 1, 0, 0, 1 };
-  run_split (n, nt, ecef_range, &ej);
-  for (guint t = 0; t < nt; t++)
+  parts = parts_for (n, nt);
+  run_split (n, parts, nt, ecef_range, &ej);
+  for (guint t = 0; t < parts; t++)
     {
       first_bad = MIN (first_bad, ej.bad[t]);
       kmin = MIN (kmin, ej.kmin[t]);
@@ -1215,9 +1230,9 @@ zones_dbscan_run (const double *lon, const double *lat, guint n, double eps_m, g
   kj.ix_max = (guint64) floor ((x_max - x_min) / g.side);
   kj.iy_max = (guint64) floor ((y_max - y_min) / g.side);
   kj.y_bits = bits_for (kj.iy_max);
-  run_split (n, nt, key_range, &kj);
+  run_split (n, parts, nt, key_range, &kj);
   scratch = big_new (sizeof (Point) * (gsize) n);
-  radix_sort (&g.p, &scratch, n, kj.y_bits + bits_for (kj.ix_max), nt);
+  radix_sort (&g.p, &scratch, n, kj.y_bits + bits_for (kj.ix_max), parts, nt);
   g.arena = (guint8 *) scratch;
   g.arena_size = sizeof (Point) * (gsize) n;
   g.y_bits = kj.y_bits;
@@ -1228,8 +1243,8 @@ zones_dbscan_run (const double *lon, const double *lat, guint n, double eps_m, g
   {
     RunsJob job = { &g, { 0 }, { 0 }, FALSE };
 
-    run_split (n, nt, runs_range, &job);
-    for (guint t = 0; t < nt; t++)
+    run_split (n, parts, nt, runs_range, &job);
+    for (guint t = 0; t < parts; t++)
       {
         guint cells = job.n_cells[t], cols = job.n_cols[t];
         job.n_cells[t] = g.n_cells;
@@ -1242,7 +1257,7 @@ zones_dbscan_run (const double *lon, const double *lat, guint n, double eps_m, g
     g.col_point = g_new (guint, g.n_cols + 1);
     g.col_ix = g_new (guint64, g.n_cols);
     job.fill = TRUE;
-    run_split (n, nt, runs_range, &job);
+    run_split (n, parts, nt, runs_range, &job);
   }
   g.cell_start[g.n_cells] = n;
   g.col_cell[g.n_cols] = g.n_cells;
