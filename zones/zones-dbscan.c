@@ -50,6 +50,10 @@
 #define MAX_REACH 3
 /* Below this many points one thread is faster than starting another. */
 #define MIN_PARALLEL 20000
+/* Per point, in Grid.core: a core point; a point with no other point within eps (noise
+ * for sure: the border phase skips it); else 0. */
+#define CORE  1
+#define ALONE 2
 /* Absolute slack for rounding, metres: ECEF coordinates (≤ 6.4e6 m) carry about 1e-9 m of
  * rounding, projections a few times that. The fast accept/reject tests keep this much
  * margin, so every decision they take is the one the 3D chord would take. */
@@ -174,7 +178,7 @@ typedef struct {
   Point    *p;
   double   *px, *py;     /* on the tangent plane */
   guint    *cell_of;     /* the point's cell; after merging, its cluster if core (gint), or -1 */
-  guint8   *core;
+  guint8   *core;        /* CORE, ALONE or 0 */
   /* Cells: runs of points with the same key */
   guint     n_cells;
   guint    *cell_start;  /* n_cells + 1 */
@@ -789,7 +793,7 @@ core_range (guint begin, guint end, guint chunk, gpointer data)
                 qhi++;
               if (qhi - qlo >= g->min_points)
                 {
-                  g->core[i] = TRUE;
+                  g->core[i] = CORE;
                   continue;
                 }
             }
@@ -800,13 +804,16 @@ core_range (guint begin, guint end, guint chunk, gpointer data)
                 total += s.hi[k] - s.lo[k];
                 use[n_use++] = k;
               }
-          /* Too few candidates: not core, whatever their distances. */
-          if (total < g->min_points)
-            continue;
+          /* Only itself among the candidates: noise, whatever the others do. */
+          if (total <= 1)
+            {
+              g->core[i] = ALONE;
+              continue;
+            }
           for (guint u = 0; u < n_use && found < g->min_points; u++)
             found += count_within (g, i, s.lo[use[u]], s.hi[use[u]]);
-          if (found >= g->min_points)
-            g->core[i] = TRUE;
+          /* Counted to the end when not core. */
+          g->core[i] = found >= g->min_points ? CORE : found <= 1 ? ALONE : 0;
         }
       a = b;
     }
@@ -821,7 +828,7 @@ count_core_range (guint c0, guint c1, guint chunk, gpointer data)
     {
       guint m = 0;
       for (guint i = g->cell_start[c]; i < g->cell_start[c + 1]; i++)
-        m += g->core[i];
+        m += g->core[i] == CORE;
       g->cell_core[c] = m;
     }
 }
@@ -877,14 +884,14 @@ cells_linked (const Grid *g, guint c, guint o)
 
   for (guint p = g->cell_start[c]; p < g->cell_start[c + 1]; p++)
     {
-      if (!g->core[p])
+      if (g->core[p] != CORE)
         continue;
       for (guint q = oa; q < ob; q++)
         {
           /* Both cells are sorted by y. */
           if (g->py[q] > g->py[p] + g->win)
             break;
-          if (g->core[q] && within (g, p, q))
+          if (g->core[q] == CORE && within (g, p, q))
             return TRUE;
         }
     }
@@ -961,7 +968,7 @@ roots_range (guint c0, guint c1, guint chunk, gpointer data)
       guint m = G_MAXUINT;
 
       for (guint i = g->cell_start[c]; i < g->cell_start[c + 1]; i++)
-        if (g->core[i])
+        if (g->core[i] == CORE)
           m = MIN (m, g->p[i].orig);
       j->cell_min[c] = m;
       if (m != G_MAXUINT)
@@ -981,7 +988,7 @@ core_labels_range (guint c0, guint c1, guint chunk, gpointer data)
       gint label = j->cell_min[c] != G_MAXUINT ? j->root_label[j->parent[c]] : -1;
 
       for (guint i = g->cell_start[c]; i < g->cell_start[c + 1]; i++)
-        g->cell_of[i] = (guint) (g->core[i] ? label : -1);
+        g->cell_of[i] = (guint) (g->core[i] == CORE ? label : -1);
     }
 }
 
@@ -1007,10 +1014,10 @@ border_range (guint begin, guint end, guint chunk, gpointer data)
           double y = g->py[i], x = g->px[i], best = G_MAXDOUBLE, limit = g->win2;
           gint best_label = -1;
 
-          if (label[i] >= 0)
+          if (label[i] >= 0 || g->core[i] == ALONE)
             {
               j->r->labels[g->p[i].orig] = label[i];
-              j->r->core[g->p[i].orig] = TRUE;
+              j->r->core[g->p[i].orig] = label[i] >= 0;
               continue;
             }
           sweep_move (g, &s, y - g->win, y + g->win);
