@@ -13,6 +13,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "gis-locator-private.h"
 #include "gis-overlay.h"
 #include "gis-private.h"
 
@@ -28,6 +29,9 @@ struct _GisOverlay {
   GArray              *family;   /* guint per cutter: 0, or a set of disjoint cutters */
   GPtrArray           *prepared; /* const GEOSPreparedGeometry*, made on first need */
   GMutex               prepare_lock;
+  GPtrArray           *cutters;  /* GisGeometry* */
+  GisLocator          *locator;  /* made on first need, under locator_lock */
+  GMutex               locator_lock;
 };
 
 /* A cadastral title made of one cell is an axis-aligned rectangle; cutting by it needs no
@@ -160,6 +164,8 @@ gis_overlay_new_full (GPtrArray *cutters, const guint *families, GError **error)
     memcpy (self->family->data, families, cutters->len * sizeof (guint));
   self->prepared = g_ptr_array_new ();
   g_mutex_init (&self->prepare_lock);
+  self->cutters = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+  g_mutex_init (&self->locator_lock);
   for (guint i = 0; i < cutters->len; i++)
     {
       GisGeometry *c = g_ptr_array_index (cutters, i);
@@ -181,6 +187,7 @@ gis_overlay_new_full (GPtrArray *cutters, const guint *families, GError **error)
         g_array_append_val (self->is_rect, rect);
       }
       g_ptr_array_add (self->geoms, g);
+      g_ptr_array_add (self->cutters, gis_geometry_ref (c));
       g_array_append_val (self->boxes, e);
       if (!gis_envelope_is_empty (&e))
         {
@@ -220,6 +227,9 @@ gis_overlay_free (GisOverlay *self)
       GEOSPreparedGeom_destroy_r (self->handle, g_ptr_array_index (self->prepared, i));
   g_ptr_array_unref (self->prepared);
   g_mutex_clear (&self->prepare_lock);
+  g_clear_pointer (&self->locator, _gis_locator_free);
+  g_ptr_array_unref (self->cutters);
+  g_mutex_clear (&self->locator_lock);
   GEOS_finish_r (self->handle);
   g_free (self);
 }
@@ -673,6 +683,61 @@ gis_overlay_locate (GisOverlay *self, double x, double y)
     }
   GEOSGeom_destroy_r (t->handle, pt);
   return found;
+}
+
+typedef struct {
+  GisLocator   *locator;
+  const double *x, *y;
+  gint         *found;
+  guint         begin, end;
+} LocateJob;
+
+static gpointer
+locate_worker (gpointer data)
+{
+  LocateJob *j = data;
+
+  for (guint i = j->begin; i < j->end; i++)
+    j->found[i] = _gis_locator_locate (j->locator, j->x[i], j->y[i]);
+  return NULL;
+}
+
+/**
+ * gis_overlay_locate_many:
+ * @x: (array length=n): the points' x
+ * @y: (array length=n): their y
+ * @found: (out caller-allocates) (array length=n): per point, the first cutter holding it,
+ *   or -1
+ * @n_threads: worker threads
+ *
+ * gis_overlay_locate() for many points, with exactly its answers, through a grid over the
+ * cutters made on the first call: a point in a cell that no boundary touches is answered by
+ * one read, a point near a boundary by counting exactly the boundary crossings of a short
+ * ray (gis-locator.c).
+ */
+void
+gis_overlay_locate_many (GisOverlay *self, const double *x, const double *y, guint n,
+                         gint *found, guint n_threads)
+{
+  LocateJob jobs[8];
+  GThread *threads[8];
+  guint nt = n < 20000 ? 1 : CLAMP (n_threads, 1, 8);
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail ((x != NULL && y != NULL && found != NULL) || n == 0);
+
+  g_mutex_lock (&self->locator_lock);
+  if (self->locator == NULL)
+    self->locator = _gis_locator_new (self, self->cutters, 1 << 19);
+  g_mutex_unlock (&self->locator_lock);
+  for (guint t = 0; t < nt; t++)
+    jobs[t] = (LocateJob) { self->locator, x, y, found, (guint) ((guint64) n * t / nt),
+                            (guint) ((guint64) n * (t + 1) / nt) };
+  for (guint t = 1; t < nt; t++)
+    threads[t] = g_thread_new ("locate", locate_worker, &jobs[t]);
+  locate_worker (&jobs[0]);
+  for (guint t = 1; t < nt; t++)
+    g_thread_join (threads[t]);
 }
 
 /**

@@ -61,6 +61,12 @@ GPtrArray   *gis_overlay_split         (GisOverlay   *overlay,
 gint         gis_overlay_locate        (GisOverlay   *overlay,
                                         double        x,
                                         double        y);
+void         gis_overlay_locate_many   (GisOverlay   *overlay,
+                                        const double *x,
+                                        const double *y,
+                                        guint         n,
+                                        gint         *found,
+                                        guint         n_threads);
 gboolean     gis_overlay_nearest       (GisOverlay   *overlay,
                                         guint         index,
                                         GisGeometry  *target,

@@ -460,6 +460,74 @@ test_index (void **state)
   }
 }
 
+/* gis_overlay_locate_many answers each point as gis_overlay_locate does. */
+static void
+assert_locate_many_exact (GisOverlay *overlay, const double *x, const double *y, guint n)
+{
+  g_autofree gint *found = g_new (gint, n);
+
+  gis_overlay_locate_many (overlay, x, y, n, found, 2);
+  for (guint i = 0; i < n; i++)
+    if (found[i] != gis_overlay_locate (overlay, x[i], y[i]))
+      fail_msg ("(%.17g, %.17g): %d at once, %d one at a time", x[i], y[i], found[i],
+                gis_overlay_locate (overlay, x[i], y[i]));
+}
+
+static void
+test_overlay_locate_many (void **state)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) cutters = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+  g_autoptr(GisOverlay) overlay = NULL;
+  g_autoptr(GisOverlay) with_line = NULL;
+  g_autofree double *x = g_new (double, 40000);
+  g_autofree double *y = g_new (double, 40000);
+  GRand *rand = g_rand_new_with_seed (4);
+
+  /* Overlapping cutters: where two hold a point the first wins, also in the grid's cells
+   * that lie wholly in both; a ring with a hole; an empty polygon. */
+  g_ptr_array_add (cutters, gis_geometry_new_rectangle (0, 0, 6, 4));
+  g_ptr_array_add (cutters, gis_geometry_new_from_wkt (
+                     "POLYGON ((2 1, 9 1, 9 7, 2 7, 2 1), (4 3, 5 3, 5 5, 4 5, 4 3))", &error));
+  g_ptr_array_add (cutters, gis_geometry_new_from_wkt ("POLYGON EMPTY", &error));
+  g_ptr_array_add (cutters, gis_geometry_new_from_wkt (
+                     "MULTIPOLYGON (((1 1, 3 6, 7 2, 1 1)), ((8 8, 9 8, 9 9, 8 8)))", &error));
+  assert_no_error (error);
+  overlay = gis_overlay_new (cutters, &error);
+  assert_no_error (error);
+  for (guint i = 0; i < 40000; i++)
+    {
+      /* Half on a lattice of 1/16 (edges, corners, vertices), half anywhere. */
+      x[i] = i % 2 ? g_rand_int_range (rand, -16, 160) / 16.0 : g_rand_double_range (rand, -1, 10);
+      y[i] = i % 2 ? g_rand_int_range (rand, -16, 160) / 16.0 : g_rand_double_range (rand, -1, 10);
+    }
+  assert_locate_many_exact (overlay, x, y, 40000);
+  {
+    double px[] = { 3, 4.5, 8.5, -1, 2, 4.5, 4.5 };
+    double py[] = { 2, 4.8, 2, -1, 1, 4, 4.5 };
+    gint found[7];
+    gis_overlay_locate_many (overlay, px, py, 7, found, 1);
+    /* In 0, 1 and 3: 0. In 1's hole, above 0, beyond the triangle's edge x + y = 9: none.
+     * Only in 1. Outside all. Inside 0, on 1's corner: 0. On 0's top edge: 0. In the hole
+     * and on the triangle's edge: 3. */
+    assert_int_equal (found[0], 0);
+    assert_int_equal (found[1], -1);
+    assert_int_equal (found[2], 1);
+    assert_int_equal (found[3], -1);
+    assert_int_equal (found[4], 0);
+    assert_int_equal (found[5], 0);
+    assert_int_equal (found[6], 3);
+  }
+
+  /* A line among the cutters (GEOS holds a point on it): every point goes to GEOS. */
+  g_ptr_array_add (cutters, gis_geometry_new_from_wkt ("LINESTRING (-1 -1, 10 10)", &error));
+  assert_no_error (error);
+  with_line = gis_overlay_new (cutters, &error);
+  assert_no_error (error);
+  assert_locate_many_exact (with_line, x, y, 40000);
+  g_rand_free (rand);
+}
+
 int
 main (void)
 {
@@ -481,6 +549,7 @@ main (void)
     cmocka_unit_test (test_shared_edges),
     cmocka_unit_test (test_threads_have_own_contexts),
     cmocka_unit_test (test_index),
+    cmocka_unit_test (test_overlay_locate_many),
   };
 
   gis_init ();

@@ -4,6 +4,7 @@
  */
 #include "test-common.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "zones.h"
@@ -203,6 +204,217 @@ test_same_clusters_from_utm (void **state)
     }
 }
 
+/* ---------------------------------------------------------------------------------------
+ * The country of many sites at once (zones_countries_locate_many) against the one-site exact
+ * test (zones_countries_locate, a prepared GEOS "intersects" per site). */
+
+/* Checks that the batch answers every point exactly as the one-site test does; returns how
+ * many points lay in no country. */
+static guint
+assert_locate_many_exact (ZonesCountries *c, const double *lon, const double *lat, guint n)
+{
+  g_autofree const char **iso = g_new (const char *, n);
+  g_autofree gboolean *nearest = g_new (gboolean, n);
+  g_autoptr(GError) error = NULL;
+  guint outside = 0;
+
+  assert_true (zones_countries_locate_many (c, lon, lat, n, 2, iso, nearest, &error));
+  assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    {
+      gboolean one_nearest = FALSE;
+      const char *one = zones_countries_locate (c, lon[i], lat[i], &one_nearest, &error);
+
+      assert_no_error (error);
+      if (g_strcmp0 (one, iso[i]) != 0 || one_nearest != nearest[i])
+        fail_msg ("(%.17g, %.17g): %s%s one at a time, %s%s at once", lon[i], lat[i], one,
+                  one_nearest ? " (nearest)" : "", iso[i], nearest[i] ? " (nearest)" : "");
+      outside += nearest[i];
+    }
+  return outside;
+}
+
+static GisGeometry *
+wkt (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  GisGeometry *g = gis_geometry_new_from_wkt (text, &error);
+
+  assert_no_error (error);
+  return g;
+}
+
+/* Countries on the square 28–30 E, 3–1 S, laid out so that the locator's grid (64 × 64
+ * cells of 1/32°, with the cells it now uses for this few segments) has its cell corners on
+ * exact binary coordinates, which the test points then hit exactly:
+ *   WST, west of a zigzag border through cell corners (29, −3) (29, −2) (29 3/32, −1 27/32)
+ *       (29, −1.5) (29, −1), with a lake [28.25, 28.5] × [−2.25, −2] as a hole;
+ *   EST, east of the same border (shared edges exactly equal);
+ *   ISL, an island country inside WST's lake. */
+static ZonesCountries *
+zigzag_countries (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) polys = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+  g_autoptr(GPtrArray) iso = g_ptr_array_new ();
+  ZonesCountries *c;
+
+  g_ptr_array_add (polys, wkt ("POLYGON ((28 -3, 29 -3, 29 -2, 29.09375 -1.84375, 29 -1.5, "
+                               "29 -1, 28 -1, 28 -3), "
+                               "(28.25 -2.25, 28.25 -2, 28.5 -2, 28.5 -2.25, 28.25 -2.25))"));
+  g_ptr_array_add (iso, "WST");
+  g_ptr_array_add (polys, wkt ("POLYGON ((29 -3, 30 -3, 30 -1, 29 -1, 29 -1.5, "
+                               "29.09375 -1.84375, 29 -2, 29 -3))"));
+  g_ptr_array_add (iso, "EST");
+  g_ptr_array_add (polys, wkt ("POLYGON ((28.3125 -2.1875, 28.4375 -2.1875, 28.4375 -2.0625, "
+                               "28.3125 -2.0625, 28.3125 -2.1875))"));
+  g_ptr_array_add (iso, "ISL");
+  c = zones_countries_new (polys, iso, &error);
+  assert_no_error (error);
+  return c;
+}
+
+static void
+test_locate_many_on_borders_and_corners (void **state)
+{
+  g_autoptr(ZonesCountries) c = zigzag_countries ();
+  g_autoptr(GArray) lon = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) lat = g_array_new (FALSE, FALSE, sizeof (double));
+  GRand *rand = g_rand_new_with_seed (11);
+  guint outside;
+
+#define ADD(x, y) G_STMT_START { double x_ = (x), y_ = (y); \
+    g_array_append_val (lon, x_); g_array_append_val (lat, y_); } G_STMT_END
+  /* Every point of a 1/64° lattice over the square and a margin: cell corners, cell edges
+   * and cell centres, on the border, its vertices, the lake shore and the island's coast;
+   * and each moved by one unit in the last place in the four directions. */
+  for (int i = -8; i <= 136; i++)
+    for (int j = -8; j <= 136; j++)
+      {
+        double x = 28 + i / 64.0, y = -3 + j / 64.0;
+        ADD (x, y);
+        ADD (nextafter (x, 100), y);
+        ADD (nextafter (x, -100), y);
+        ADD (x, nextafter (y, 100));
+        ADD (x, nextafter (y, -100));
+      }
+  /* Along the slanted border edges, points on them (where binary allows) and either side. */
+  for (guint k = 0; k <= 1000; k++)
+    {
+      double t = k / 1000.0;
+      double x1 = 29 + t * 0.09375, y1 = -2 + t * 0.15625;
+      double x2 = 29.09375 - t * 0.09375, y2 = -1.84375 + t * 0.34375;
+      ADD (x1, y1);
+      ADD (nextafter (x1, 100), y1);
+      ADD (nextafter (x1, -100), y1);
+      ADD (x2, y2);
+      ADD (nextafter (x2, 100), y2);
+      ADD (nextafter (x2, -100), y2);
+    }
+  /* And random points. */
+  for (guint k = 0; k < 20000; k++)
+    ADD (g_rand_double_range (rand, 27.9, 30.1), g_rand_double_range (rand, -3.1, -0.9));
+#undef ADD
+  g_rand_free (rand);
+
+  outside = assert_locate_many_exact (c, (double *) lon->data, (double *) lat->data, lon->len);
+  /* The lattice reaches into the lake and the margin: some points took the nearest country. */
+  assert_true (outside > 1000);
+
+  /* By hand: a corner on the border is held by the first country (WST); the lake takes the
+   * nearest shore; the island is its own country. */
+  {
+    const double x[] = { 29, 29.09375, 28.3, 28.375, 29 + 1 / 64.0 };
+    const double y[] = { -2, -1.84375, -2.2, -2.125, -2 };
+    const char *want[] = { "WST", "WST", "ISL", "ISL", "EST" };
+    const gboolean want_nearest[] = { FALSE, FALSE, TRUE, FALSE, FALSE };
+    const char *got[5];
+    gboolean nearest[5];
+    g_autoptr(GError) error = NULL;
+
+    assert_true (zones_countries_locate_many (c, x, y, 5, 1, got, nearest, &error));
+    for (guint i = 0; i < 5; i++)
+      {
+        assert_string_equal (got[i], want[i]);
+        assert_int_equal (nearest[i], want_nearest[i]);
+      }
+  }
+}
+
+static void
+test_locate_many_real_borders (void **state)
+{
+  /* The sample project's OSM land borders (BDI, COD, RWA, UGA), with lakes as holes and
+   * islands: thousands of random points and points on and beside their vertices. */
+  g_autofree char *path = test_source_path ("sample-data/sources/borders.gpkg");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisDataset) ds = gis_dataset_open (path, GIS_OPEN_VECTOR, &error);
+  g_autoptr(GPtrArray) features = NULL;
+  g_autoptr(GPtrArray) polys = g_ptr_array_new ();
+  g_autoptr(GPtrArray) iso = g_ptr_array_new ();
+  g_autoptr(ZonesCountries) c = NULL;
+  g_autoptr(GArray) lon = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) lat = g_array_new (FALSE, FALSE, sizeof (double));
+  GisEnvelope all = { G_MAXDOUBLE, G_MAXDOUBLE, -G_MAXDOUBLE, -G_MAXDOUBLE };
+  GRand *rand = g_rand_new_with_seed (12);
+
+  assert_no_error (error);
+  features = gis_dataset_read_features (ds, "countries", NULL, NULL, &error);
+  assert_no_error (error);
+  assert_int_equal (features->len, 4);
+  for (guint i = 0; i < features->len; i++)
+    {
+      GisFeature *f = g_ptr_array_index (features, i);
+      GisEnvelope e;
+      g_autofree char *text = gis_geometry_to_wkt (f->geometry, 17);
+      const char *p = text;
+
+      g_ptr_array_add (polys, f->geometry);
+      g_ptr_array_add (iso, (gpointer) gis_feature_get (f, 0));
+      gis_geometry_get_envelope (f->geometry, &e);
+      all.min_x = MIN (all.min_x, e.min_x);
+      all.min_y = MIN (all.min_y, e.min_y);
+      all.max_x = MAX (all.max_x, e.max_x);
+      all.max_y = MAX (all.max_y, e.max_y);
+      /* One vertex in fifty, exactly and one unit in the last place away. */
+      for (guint k = 0; *p != '\0'; k++)
+        {
+          char *end;
+          double x, y;
+
+          while (*p != '\0' && *p != '-' && !g_ascii_isdigit (*p))
+            p++;
+          if (*p == '\0')
+            break;
+          x = g_ascii_strtod (p, &end);
+          y = g_ascii_strtod (end, &end);
+          p = end;
+          if (k % 50 != 0)
+            continue;
+          for (guint m = 0; m < 5; m++)
+            {
+              double vx = m == 1 ? nextafter (x, 1e9) : m == 2 ? nextafter (x, -1e9) : x;
+              double vy = m == 3 ? nextafter (y, 1e9) : m == 4 ? nextafter (y, -1e9) : y;
+              g_array_append_val (lon, vx);
+              g_array_append_val (lat, vy);
+            }
+        }
+    }
+  for (guint k = 0; k < 20000; k++)
+    {
+      double x = g_rand_double_range (rand, all.min_x, all.max_x);
+      double y = g_rand_double_range (rand, all.min_y, all.max_y);
+      g_array_append_val (lon, x);
+      g_array_append_val (lat, y);
+    }
+  g_rand_free (rand);
+  c = zones_countries_new (polys, iso, &error);
+  assert_no_error (error);
+  /* Lakes and the margin of the box: some points lie in no country. */
+  assert_true (assert_locate_many_exact (c, (double *) lon->data, (double *) lat->data,
+                                         lon->len) > 0);
+}
+
 int
 main (void)
 {
@@ -211,6 +423,8 @@ main (void)
     cmocka_unit_test (test_near_border_and_filters),
     cmocka_unit_test (test_site_off_every_polygon),
     cmocka_unit_test (test_same_clusters_from_utm),
+    cmocka_unit_test (test_locate_many_on_borders_and_corners),
+    cmocka_unit_test (test_locate_many_real_borders),
   };
 
   gis_init ();

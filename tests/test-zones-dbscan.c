@@ -118,32 +118,20 @@ near (const double *lon, const double *lat, guint i, guint j, double eps, double
   return s12 <= eps;
 }
 
-static void
-test_matches_brute_force (void **state)
+/* Clusters the points with zones_dbscan_run() and with classic DBSCAN (breadth-first
+ * expansion, geodesic distances), and checks they agree: the same core points, the same
+ * clusters of core points numbered alike, and every border point in a cluster with a core
+ * point within eps (DBSCAN lets a border point join any such cluster). */
+static guint
+check_against_brute_force (const double *lon, const double *lat, guint n, double eps,
+                           guint min_points, guint n_threads)
 {
-  const guint n = 1500;
-  const double eps = 3000;
-  const guint min_points = 4;
-  g_autofree double *lon = g_new (double, n);
-  g_autofree double *lat = g_new (double, n);
   g_autofree gboolean *core = g_new0 (gboolean, n);
   g_autofree gint *label = g_new (gint, n);
-  GRand *rand = g_rand_new_with_seed (20261126);
   g_autoptr(GError) error = NULL;
   g_autoptr(ZonesDbscan) r = NULL;
   double margin = 1;
   guint clusters = 0;
-
-  /* Clumps of sites scattered over 2° around the Kivus. */
-  for (guint i = 0; i < n; i++)
-    {
-      guint clump = g_rand_int_range (rand, 0, 40);
-      double cx = 28.0 + (clump % 8) * 0.25 + 0.01 * (clump / 8);
-      double cy = -3.0 + (clump / 8) * 0.3;
-      lon[i] = cx + g_rand_double_range (rand, -0.06, 0.06);
-      lat[i] = cy + g_rand_double_range (rand, -0.06, 0.06);
-    }
-  g_rand_free (rand);
 
   for (guint i = 0; i < n; i++)
     {
@@ -176,7 +164,7 @@ test_matches_brute_force (void **state)
   /* The data must not hold pairs so close to eps that the two metrics could disagree. */
   assert_true (margin > 1e-6);
 
-  r = zones_dbscan_run (lon, lat, n, eps, min_points, 2, NULL, &error);
+  r = zones_dbscan_run (lon, lat, n, eps, min_points, n_threads, NULL, &error);
   assert_no_error (error);
   assert_int_equal (r->n_clusters, clusters);
   for (guint i = 0; i < n; i++)
@@ -199,7 +187,129 @@ test_matches_brute_force (void **state)
             assert_false (core[j] && near (lon, lat, i, j, eps, &margin));
         }
     }
-  assert_true (clusters >= 10);
+  return clusters;
+}
+
+static void
+test_matches_brute_force (void **state)
+{
+  const guint n = 1500;
+  g_autofree double *lon = g_new (double, n);
+  g_autofree double *lat = g_new (double, n);
+  GRand *rand = g_rand_new_with_seed (20261126);
+
+  /* Clumps of sites scattered over 2° around the Kivus. */
+  for (guint i = 0; i < n; i++)
+    {
+      guint clump = g_rand_int_range (rand, 0, 40);
+      double cx = 28.0 + (clump % 8) * 0.25 + 0.01 * (clump / 8);
+      double cy = -3.0 + (clump / 8) * 0.3;
+      lon[i] = cx + g_rand_double_range (rand, -0.06, 0.06);
+      lat[i] = cy + g_rand_double_range (rand, -0.06, 0.06);
+    }
+  g_rand_free (rand);
+  assert_true (check_against_brute_force (lon, lat, n, 3000, 4, 2) >= 10);
+}
+
+static void
+test_matches_brute_force_wide (void **state)
+{
+  /* Small clumps spread over 40° × 30° of Africa, eps 2 km: a grid of thousands of columns
+   * and rows for few points, which the clustering walks without its dense row index. */
+  const guint n = 1200;
+  g_autofree double *lon = g_new (double, n);
+  g_autofree double *lat = g_new (double, n);
+  GRand *rand = g_rand_new_with_seed (77);
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint clump = g_rand_int_range (rand, 0, 60);
+      double cx = -5.0 + (clump % 10) * 4.1, cy = -15.0 + (clump / 10) * 5.3;
+      lon[i] = cx + g_rand_double_range (rand, -0.03, 0.03);
+      lat[i] = cy + g_rand_double_range (rand, -0.03, 0.03);
+    }
+  g_rand_free (rand);
+  assert_true (check_against_brute_force (lon, lat, n, 2000, 4, 1) >= 30);
+}
+
+/* The clumped sites of bench-dbscan, on a small scale. */
+static void
+clumped_sites (guint n, guint32 seed, double *lon, double *lat)
+{
+  GRand *rand = g_rand_new_with_seed (seed);
+  guint n_clumps = MAX (n / 40, 1);
+  g_autofree double *cx = g_new (double, n_clumps);
+  g_autofree double *cy = g_new (double, n_clumps);
+  double km_lat = 1 / 110.6, km_lon = 1 / (111.32 * cos (3 * G_PI / 180));
+
+  for (guint c = 0; c < n_clumps; c++)
+    {
+      cx[c] = 28.0 + g_rand_double_range (rand, 0, 100) * km_lon;
+      cy[c] = -4.5 + g_rand_double_range (rand, 0, 100) * km_lat;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      if (g_rand_double (rand) < 0.15)
+        {
+          lon[i] = 28.0 + g_rand_double_range (rand, 0, 100) * km_lon;
+          lat[i] = -4.5 + g_rand_double_range (rand, 0, 100) * km_lat;
+        }
+      else
+        {
+          guint c = g_rand_int_range (rand, 0, n_clumps);
+          double u = g_rand_double_range (rand, 1e-12, 1), v = g_rand_double (rand);
+          double r = sqrt (-2 * log (u)) * 0.4;
+          lon[i] = cx[c] + r * cos (2 * G_PI * v) * km_lon;
+          lat[i] = cy[c] + r * sin (2 * G_PI * v) * km_lat;
+        }
+    }
+  g_rand_free (rand);
+}
+
+static void
+test_threads_agree (void **state)
+{
+  /* Enough sites for the work to be split: one, two and three threads give the same
+   * labels, core flags and cluster count. */
+  const guint n = 60000;
+  g_autofree double *lon = g_new (double, n);
+  g_autofree double *lat = g_new (double, n);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZonesDbscan) one = NULL;
+
+  clumped_sites (n, 3, lon, lat);
+  one = zones_dbscan_run (lon, lat, n, 300, 5, 1, NULL, &error);
+  assert_no_error (error);
+  assert_true (one->n_clusters > 100);
+  for (guint t = 2; t <= 3; t++)
+    {
+      g_autoptr(ZonesDbscan) r = zones_dbscan_run (lon, lat, n, 300, 5, t, NULL, &error);
+      assert_no_error (error);
+      assert_int_equal (r->n_clusters, one->n_clusters);
+      assert_memory_equal (r->labels, one->labels, n * sizeof (gint));
+      assert_memory_equal (r->core, one->core, n * sizeof (gboolean));
+    }
+}
+
+static void
+test_across_the_antimeridian (void **state)
+{
+  /* Three sites 2 km apart along the equator, astride 180°: one cluster; and a far one. */
+  double step = 2000 / 6378137.0 * 180 / G_PI;
+  double lon[] = { 180 - step, 180.0, -180 + step, 0.0 };
+  double lat[] = { 0, 0, 0, 0.5 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZonesDbscan) r = zones_dbscan_run (lon, lat, 4, 2100, 3, 1, NULL, &error);
+
+  /* With a site on the other side of the globe: refused, one region at a time. */
+  assert_null (r);
+  assert_non_null (error);
+  g_clear_error (&error);
+  r = zones_dbscan_run (lon, lat, 3, 2100, 3, 1, NULL, &error);
+  assert_no_error (error);
+  assert_int_equal (r->n_clusters, 1);
+  for (guint i = 0; i < 3; i++)
+    assert_int_equal (r->labels[i], 0);
 }
 
 int
@@ -210,6 +320,9 @@ main (void)
     cmocka_unit_test (test_hand_placed),
     cmocka_unit_test (test_bad_input),
     cmocka_unit_test (test_matches_brute_force),
+    cmocka_unit_test (test_matches_brute_force_wide),
+    cmocka_unit_test (test_threads_agree),
+    cmocka_unit_test (test_across_the_antimeridian),
   };
 
   return cmocka_run_group_tests_name ("zones-dbscan", tests, NULL, NULL);

@@ -185,30 +185,14 @@ distance_to (ZonesCountries *c, GisGeometry *point, guint i, GError **error)
   return gis_geodesic_distance (x[0], y[0], x[1], y[1]);
 }
 
-/**
- * zones_countries_locate:
- * @nearest: (out) (optional): set when the point lies in no polygon and the nearest country
- *   was taken
- *
- * Returns: (nullable): the ISO code of the country holding the point
- */
-const char *
-zones_countries_locate (ZonesCountries *c, double lon, double lat, gboolean *nearest,
-                        GError **error)
+/* The country nearest a point that lies in none. */
+static const char *
+nearest_country (ZonesCountries *c, double lon, double lat, GError **error)
 {
   g_autoptr(GisGeometry) p = gis_geometry_new_point (lon, lat);
   double best = G_MAXDOUBLE;
   const char *iso = NULL;
 
-  g_return_val_if_fail (c != NULL, NULL);
-
-  if (nearest != NULL)
-    *nearest = FALSE;
-  {
-    gint k = gis_overlay_locate (c->overlay, lon, lat);
-    if (k >= 0)
-      return g_ptr_array_index (c->iso, k);
-  }
   for (guint i = 0; i < c->polygons->len; i++)
     {
       double d = distance_to (c, p, i, error);
@@ -220,9 +204,126 @@ zones_countries_locate (ZonesCountries *c, double lon, double lat, gboolean *nea
           iso = g_ptr_array_index (c->iso, i);
         }
     }
+  return iso;
+}
+
+/**
+ * zones_countries_locate:
+ * @nearest: (out) (optional): set when the point lies in no polygon and the nearest country
+ *   was taken
+ *
+ * The exact test, one point at a time: a point on a border belongs to the first country
+ * holding it.
+ *
+ * Returns: (nullable): the ISO code of the country holding the point
+ */
+const char *
+zones_countries_locate (ZonesCountries *c, double lon, double lat, gboolean *nearest,
+                        GError **error)
+{
+  const char *iso;
+  gint k;
+
+  g_return_val_if_fail (c != NULL, NULL);
+
+  if (nearest != NULL)
+    *nearest = FALSE;
+  k = gis_overlay_locate (c->overlay, lon, lat);
+  if (k >= 0)
+    return g_ptr_array_index (c->iso, k);
+  iso = nearest_country (c, lon, lat, error);
   if (nearest != NULL && iso != NULL)
     *nearest = TRUE;
   return iso;
+}
+
+/* The nearest country of the sites in no country, split over threads: each takes every
+ * n_threads-th of them (GEOS 3.11 finds the nearest points of a prepared polygon by looking at
+ * all its vertices, so a site here costs a fraction of a millisecond per country). */
+typedef struct {
+  ZonesCountries *c;
+  const double   *lon, *lat;
+  const guint    *todo;
+  guint           n_todo, first, step;
+  const char    **iso;
+  GError         *error;
+} NearestJob;
+
+static gpointer
+nearest_worker (gpointer data)
+{
+  NearestJob *j = data;
+
+  for (guint k = j->first; k < j->n_todo && j->error == NULL; k += j->step)
+    {
+      guint i = j->todo[k];
+      j->iso[i] = nearest_country (j->c, j->lon[i], j->lat[i], &j->error);
+    }
+  return NULL;
+}
+
+/**
+ * zones_countries_locate_many:
+ * @lon: (array length=n): longitudes
+ * @lat: (array length=n): latitudes
+ * @n_threads: worker threads
+ * @iso: (out caller-allocates) (array length=n): per point, what zones_countries_locate()
+ *   returns (borrowed from @countries)
+ * @nearest: (out caller-allocates) (array length=n) (optional): per point, whether it lay
+ *   in no polygon and the nearest country was taken
+ *
+ * zones_countries_locate() for many points, with exactly its answers: most points are
+ * answered by one read of a grid over the countries, those near a border by an exact count
+ * of border crossings (gis_overlay_locate_many()).
+ *
+ * Returns: %FALSE on error
+ */
+gboolean
+zones_countries_locate_many (ZonesCountries *c, const double *lon, const double *lat, guint n,
+                             guint n_threads, const char **iso, gboolean *nearest,
+                             GError **error)
+{
+  g_autofree gint *found = NULL;
+  g_autoptr(GArray) todo = NULL;
+
+  g_return_val_if_fail (c != NULL, FALSE);
+  g_return_val_if_fail ((lon != NULL && lat != NULL && iso != NULL) || n == 0, FALSE);
+
+  found = g_new (gint, MAX (n, 1));
+  gis_overlay_locate_many (c->overlay, lon, lat, n, found, n_threads);
+  todo = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; i < n; i++)
+    {
+      iso[i] = found[i] >= 0 ? g_ptr_array_index (c->iso, found[i]) : NULL;
+      if (found[i] < 0)
+        g_array_append_val (todo, i);
+    }
+  if (todo->len > 0 && c->polygons->len > 0)
+    {
+      NearestJob jobs[8];
+      GThread *threads[8];
+      guint nt = CLAMP (MIN (n_threads, todo->len / 16), 1, 8);
+
+      for (guint t = 0; t < nt; t++)
+        jobs[t] = (NearestJob) { c, lon, lat, (guint *) todo->data, todo->len, t, nt, iso, NULL };
+      for (guint t = 1; t < nt; t++)
+        threads[t] = g_thread_new ("nearest", nearest_worker, &jobs[t]);
+      nearest_worker (&jobs[0]);
+      for (guint t = 1; t < nt; t++)
+        g_thread_join (threads[t]);
+      for (guint t = 0; t < nt; t++)
+        if (jobs[t].error != NULL)
+          {
+            for (guint u = t + 1; u < nt; u++)
+              g_clear_error (&jobs[u].error);
+            g_propagate_error (error, jobs[t].error);
+            return FALSE;
+          }
+    }
+  if (nearest != NULL)
+    for (guint i = 0; i < n; i++)
+      nearest[i] = found[i] < 0 && iso[i] != NULL;
+  return TRUE;
 }
 
 /**
@@ -398,19 +499,23 @@ zones_clusters_run (GPtrArray *sites, ZonesCountries *countries, const ZonesClus
 
   /* Countries of the sites. */
   if (countries != NULL)
-    for (guint i = 0; i < use->len; i++)
-      {
-        ZonesSite *s = g_ptr_array_index (use, i);
-        gboolean nearest = FALSE;
-        const char *iso = zones_countries_locate (countries, lon[i], lat[i], &nearest, error);
-        if (iso == NULL && error != NULL && *error != NULL)
-          return NULL;
-        if (iso == NULL)
-          continue;
-        g_hash_table_replace (result->site_country, g_strdup (s->site_id), g_strdup (iso));
-        if (nearest)
-          g_ptr_array_add (result->assigned_to_nearest, g_strdup (s->site_id));
-      }
+    {
+      g_autofree const char **iso = g_new (const char *, MAX (use->len, 1));
+      g_autofree gboolean *nearest = g_new (gboolean, MAX (use->len, 1));
+
+      if (!zones_countries_locate_many (countries, lon, lat, use->len, p->n_threads, iso,
+                                        nearest, error))
+        return NULL;
+      for (guint i = 0; i < use->len; i++)
+        {
+          ZonesSite *s = g_ptr_array_index (use, i);
+          if (iso[i] == NULL)
+            continue;
+          g_hash_table_replace (result->site_country, g_strdup (s->site_id), g_strdup (iso[i]));
+          if (nearest[i])
+            g_ptr_array_add (result->assigned_to_nearest, g_strdup (s->site_id));
+        }
+    }
 
   members = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   for (guint k = 0; k < db->n_clusters; k++)
