@@ -411,25 +411,26 @@ how_to_draw (const VectorBand *b, const GisVFeature *f, double margin, gboolean 
   return DRAW_CAIRO;
 }
 
-/* Snaps a part to half pixels into @xy (device coordinates), dropping vertices closer
- * than a pixel to the last one kept: the level of detail of the current zoom, at no
- * cost beyond the walk itself. The last vertex is always kept, so rings stay closed. */
+/* Snaps a part to half pixels into @xy (device coordinates, room for @n vertices),
+ * dropping vertices closer than a pixel to the last one kept: the level of detail of the
+ * current zoom, at no cost beyond the walk itself. The last vertex is always kept, so
+ * rings stay closed. */
 static guint
-snap_part (const View *v, const double *x, const double *y, guint n, GArray *xy)
+snap_part (const View *v, const double *x, const double *y, guint n, double *xy)
 {
-  const double inv = 1.0 / v->res;
+  /* Doubling is exact: (x - ox) / res * 2 rounds as (x - ox) * (2 / res) does. */
+  const double inv2 = 1.0 / v->res * 2;
   double lx = NAN, ly = NAN;
   guint kept = 0;
 
   for (guint i = 0; i < n; i++)
     {
-      double p[2] = { rint ((x[i] - v->ox) * inv * 2) * 0.5, rint ((v->oy - y[i]) * inv * 2) * 0.5 };
-      if (kept > 0 && fabs (p[0] - lx) < 1.0 && fabs (p[1] - ly) < 1.0 &&
-          (i + 1 < n || (p[0] == lx && p[1] == ly)))
+      double px = rint ((x[i] - v->ox) * inv2) * 0.5, py = rint ((v->oy - y[i]) * inv2) * 0.5;
+      if (kept > 0 && fabs (px - lx) < 1.0 && fabs (py - ly) < 1.0 &&
+          (i + 1 < n || (px == lx && py == ly)))
         continue;
-      g_array_append_vals (xy, p, 2);
-      lx = p[0];
-      ly = p[1];
+      xy[2 * kept] = lx = px;
+      xy[2 * kept + 1] = ly = py;
       kept++;
     }
   return kept;
@@ -440,26 +441,33 @@ draw_direct (VectorBand *b, const GisPixmap *pm, const GisVFeature *f, const Gis
              gboolean fill, guint32 line_color, GArray *xy, GArray *sizes, GArray *scratch)
 {
   const double *p;
-  guint at = 0;
+  guint *n_kept;
+  guint at = 0, total = 0;
   gboolean is_line = b->a.parts[f->first_part].kind == GIS_PART_LINE;
 
-  g_array_set_size (xy, 0);
-  g_array_set_size (sizes, 0);
+  for (guint k = 0; k < f->n_parts; k++)
+    total += b->a.parts[f->first_part + k].n;
+  if (xy->len < 2 * total)
+    g_array_set_size (xy, 2 * total);
+  if (sizes->len < f->n_parts)
+    g_array_set_size (sizes, f->n_parts);
+  n_kept = (guint *) (gpointer) sizes->data;
   for (guint k = 0; k < f->n_parts; k++)
     {
       const GisVPart *part = &b->a.parts[f->first_part + k];
-      guint n = snap_part (b->view, b->a.x + part->first, b->a.y + part->first, part->n, xy);
-      g_array_append_val (sizes, n);
+      n_kept[k] = snap_part (b->view, b->a.x + part->first, b->a.y + part->first, part->n,
+                             (double *) (gpointer) xy->data + 2 * at);
+      at += n_kept[k];
     }
   p = (const double *) (gpointer) xy->data;
   if (fill && !is_line)
-    _gis_fill_polygon (pm, p, (const guint *) (gpointer) sizes->data, sizes->len, paint,
-                       scratch);
+    _gis_fill_polygon (pm, p, n_kept, f->n_parts, paint, scratch);
   if (line_color == 0)
     return;
-  for (guint k = 0; k < sizes->len; k++)
+  at = 0;
+  for (guint k = 0; k < f->n_parts; k++)
     {
-      guint n = g_array_index (sizes, guint, k);
+      guint n = n_kept[k];
       for (guint i = 0; i + 1 < n; i++)
         _gis_draw_line (pm, p[2 * (at + i)], p[2 * (at + i) + 1], p[2 * (at + i + 1)],
                         p[2 * (at + i + 1) + 1], line_color);

@@ -44,6 +44,24 @@ scale_px (guint32 c, guint32 cov)
   return (rb & 0x00ff00ff) | ((ag & 0x00ff00ff) << 8);
 }
 
+/* floor() and ceil() of values well inside int's range, without libm's general case
+ * (SSE2 has no rounding instruction). */
+static inline int
+ifloor (double v)
+{
+  int i = (int) v;
+
+  return i - (v < i);
+}
+
+static inline int
+iceil (double v)
+{
+  int i = (int) v;
+
+  return i + (v > i);
+}
+
 static inline gboolean
 pattern_on (const GisPaint *paint, int x, int y)
 {
@@ -100,10 +118,10 @@ accumulate_edge (float *acc, int stride, int rows, double x0, double y0, double 
       double xnext = x + dxdy * dy;
       double d = dy * dir;
       double xa = MIN (x, xnext), xb = MAX (x, xnext);
-      double fa = floor (xa);
-      int ia = (int) fa;
-      double cb = ceil (xb);
-      int ib = (int) cb;
+      int ia = ifloor (xa);
+      double fa = ia;
+      int ib = iceil (xb);
+      double cb = ib;
 
       if (ib <= ia + 1)
         {
@@ -137,11 +155,16 @@ accumulate_edge (float *acc, int stride, int rows, double x0, double y0, double 
     }
 }
 
+/* Accumulation grids up to this many cells live on the stack: every polygon the direct
+ * path draws (under DIRECT_MAX_PX in gis-map-renderer.c) fits. */
+#define LOCAL_CELLS 4096
+
 /**
  * _gis_fill_polygon:
  * @xy: device coordinates, x0,y0,x1,y1..., rings one after another
  * @ring_sizes: the number of vertices of each ring
- * @scratch: a buffer the function may resize and reuse
+ * @scratch: a buffer the function may resize and reuse, for polygons too large for the
+ *   stack
  *
  * Fills the rings, anti-aliased by exact pixel coverage, within the pixmap's band. Shells
  * and holes must turn in opposite directions (gis-vector-layer.c stores them so).
@@ -152,7 +175,9 @@ _gis_fill_polygon (const GisPixmap *pm, const double *xy, const guint *ring_size
 {
   double xmin = G_MAXDOUBLE, xmax = -G_MAXDOUBLE, ymin = G_MAXDOUBLE, ymax = -G_MAXDOUBLE;
   guint n = 0, at = 0;
-  int ox, oy, w, h, r0, r1;
+  int ox, oy, w, h, r0, r1, xs, xe;
+  gsize cells;
+  float local[LOCAL_CELLS];
   float *acc;
 
   for (guint r = 0; r < n_rings; r++)
@@ -176,43 +201,55 @@ _gis_fill_polygon (const GisPixmap *pm, const double *xy, const guint *ring_size
     return;
   oy = r0;
   h = r1 - r0;
-  g_array_set_size (scratch, 0);
-  g_array_set_size (scratch, (guint) ((gsize) w * h * sizeof (float) / g_array_get_element_size (scratch) + 1));
-  acc = (float *) (gpointer) scratch->data;
-  memset (acc, 0, sizeof (float) * (gsize) w * h);
+  cells = (gsize) w * h;
+  if (cells <= LOCAL_CELLS)
+    acc = local;
+  else
+    {
+      g_array_set_size (scratch, (guint) (cells * sizeof (float) /
+                                          g_array_get_element_size (scratch) + 1));
+      acc = (float *) (gpointer) scratch->data;
+    }
+  memset (acc, 0, sizeof (float) * cells);
 
   for (guint r = 0; r < n_rings; r++)
     {
       guint m = ring_sizes[r];
+      const double *ring = xy + 2 * at;
       for (guint i = 0; i < m; i++)
         {
-          guint j = (i + 1) % m;
-          accumulate_edge (acc, w, h, xy[2 * (at + i)] - ox, xy[2 * (at + i) + 1] - oy,
-                           xy[2 * (at + j)] - ox, xy[2 * (at + j) + 1] - oy);
+          guint j = i + 1 < m ? i + 1 : 0;
+          accumulate_edge (acc, w, h, ring[2 * i] - ox, ring[2 * i + 1] - oy,
+                           ring[2 * j] - ox, ring[2 * j + 1] - oy);
         }
       at += m;
     }
 
+  /* Columns of the grid inside the image; those left of it still add to the running
+   * sums. */
+  xs = MAX (0, -ox);
+  xe = MIN (w, pm->width - ox);
   for (int y = 0; y < h; y++)
     {
       guint32 *row = (guint32 *) (gpointer) (pm->data + (gsize) (y + oy) * pm->stride);
       const float *line = acc + (gsize) y * w;
       float sum = 0;
 
-      for (int x = 0; x < w; x++)
+      for (int x = 0; x < xs; x++)
+        sum += line[x];
+      for (int x = xs; x < xe; x++)
         {
           float c;
           guint32 cov, color;
-          int px = x + ox;
 
           sum += line[x];
           c = fabsf (sum);
-          if (c < 1.0f / 512 || px < 0 || px >= pm->width)
+          if (c < 1.0f / 512)
             continue;
           cov = c >= 0.998f ? 256 : (guint32) (c * 256 + 0.5f);
-          color = paint->pattern == GIS_FILL_SOLID || pattern_on (paint, px, y + oy)
+          color = paint->pattern == GIS_FILL_SOLID || pattern_on (paint, x + ox, y + oy)
                   ? paint->color : paint->tint;
-          row[px] = blend_px (row[px], cov >= 256 ? color : scale_px (color, cov));
+          row[x + ox] = blend_px (row[x + ox], cov >= 256 ? color : scale_px (color, cov));
         }
     }
 }
@@ -245,14 +282,22 @@ _gis_splat_box (const GisPixmap *pm, double x0, double y0, double x1, double y1,
     }
 }
 
+/* lround() of a value well inside int's range, without the call into libm: half-way
+ * cases away from zero. (v - i is exact.) */
+static inline int
+round_half_away (double v)
+{
+  int i = (int) v;
+  double r = v - i;
+
+  return i + (r >= 0.5) - (r <= -0.5);
+}
+
 static inline void
 plot_cov (const GisPixmap *pm, int x, int y, guint32 color, guint32 cov)
 {
-  guint32 *row;
+  guint32 *row = (guint32 *) (gpointer) (pm->data + (gsize) y * pm->stride);
 
-  if (x < 0 || x >= pm->width || y < pm->y0 || y >= pm->y1 || cov == 0)
-    return;
-  row = (guint32 *) (gpointer) (pm->data + (gsize) y * pm->stride);
   row[x] = blend_px (row[x], scale_px (color, cov));
 }
 
@@ -267,7 +312,7 @@ _gis_draw_line (const GisPixmap *pm, double x0, double y0, double x1, double y1,
                 guint32 color)
 {
   gboolean steep = fabs (y1 - y0) > fabs (x1 - x0);
-  double dx, dy, gradient, inter;
+  double dx, dy, gradient, inter, lo, hi;
   int xa, xb;
 
   /* Pixel centres are at +0.5; Wu's algorithm works on integer centres. */
@@ -296,32 +341,57 @@ _gis_draw_line (const GisPixmap *pm, double x0, double y0, double x1, double y1,
   dx = x1 - x0;
   dy = y1 - y0;
   gradient = dx > 0 ? dy / dx : 1;
-  xa = (int) lround (x0);
-  xb = (int) lround (x1);
+  /* Clamped before rounding (the bounds are whole numbers, so the result is the same),
+   * which keeps far-away ends of long lines within int's range. */
   if (steep)
     {
-      xa = MAX (xa, pm->y0 - 1);
-      xb = MIN (xb, pm->y1);
+      xa = round_half_away (MAX (x0, pm->y0 - 1.0));
+      xb = round_half_away (MIN (x1, (double) pm->y1));
     }
   else
     {
-      xa = MAX (xa, -1);
-      xb = MIN (xb, pm->width);
+      xa = round_half_away (MAX (x0, -1.0));
+      xb = round_half_away (MIN (x1, (double) pm->width));
     }
   inter = y0 + gradient * (xa - x0);
+  /* Each step plots floor(inter) and the pixel after it, across the line; steps where
+   * both are off the image (or the band) are skipped before any rounding. */
+  if (steep)
+    {
+      lo = -1;
+      hi = pm->width;
+    }
+  else
+    {
+      lo = pm->y0 - 1;
+      hi = pm->y1;
+    }
   for (int x = xa; x <= xb; x++, inter += gradient)
     {
-      int iy = (int) floor (inter);
-      guint32 f = (guint32) ((inter - iy) * 256);
+      int iy;
+      guint32 f;
+
+      if (!(inter >= lo && inter < hi))
+        continue;
+      iy = ifloor (inter);
+      f = (guint32) ((inter - iy) * 256);
       if (steep)
         {
-          plot_cov (pm, iy, x, color, 256 - f);
-          plot_cov (pm, iy + 1, x, color, f);
+          if (x < pm->y0 || x >= pm->y1)
+            continue;
+          if (iy >= 0)
+            plot_cov (pm, iy, x, color, 256 - f);
+          if (f != 0 && iy + 1 < pm->width)
+            plot_cov (pm, iy + 1, x, color, f);
         }
       else
         {
-          plot_cov (pm, x, iy, color, 256 - f);
-          plot_cov (pm, x, iy + 1, color, f);
+          if (x < 0 || x >= pm->width)
+            continue;
+          if (iy >= pm->y0)
+            plot_cov (pm, x, iy, color, 256 - f);
+          if (f != 0 && iy + 1 < pm->y1)
+            plot_cov (pm, x, iy + 1, color, f);
         }
     }
 }
