@@ -335,8 +335,6 @@ typedef struct {
   GisVectorArrays   a;
   const guint16    *classes;
   GisStyle         *style;
-  const guint      *order;        /* visible features, grouped by class, in layer order */
-  const guint      *class_start;  /* n_symbols + 1 offsets into @order */
   guint             n_symbols;
   guint8           *data;
   int               stride;
@@ -345,7 +343,9 @@ typedef struct {
   /* Per band */
   int               y0;
   int               y1;
-  guint             n_features;
+  const guint      *order;        /* the features that may reach the band, grouped by
+                                   * class, in layer order */
+  const guint      *class_start;  /* n_symbols + 1 offsets into @order */
   guint             n_pixels;
 } VectorBand;
 
@@ -491,6 +491,9 @@ draw_vector_band (VectorBand *b)
   g_autoptr(GArray) sizes = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GArray) scratch = g_array_new (FALSE, FALSE, 32);
 
+  /* The image comes uncleared: each band clears its own rows, so that the first touch
+   * of fresh memory (page faults) is shared by the drawing threads too. */
+  memset (b->data + (gsize) b->y0 * b->stride, 0, (gsize) (b->y1 - b->y0) * b->stride);
   surface = cairo_image_surface_create_for_data (b->data + (gsize) b->y0 * b->stride,
                                                  CAIRO_FORMAT_ARGB32, v->width, b->y1 - b->y0,
                                                  b->stride);
@@ -549,7 +552,9 @@ draw_vector_band (VectorBand *b)
                                       : MAX (0.35, 0.75 * (x1 - x0) * (y1 - y0) / (4 * hw * hh));
                 _gis_splat_box (&pm, cx - hw, cy - hh, cx + hw, cy + hh, line ? polyline_color : tiny,
                                 density);
-                b->n_pixels++;
+                /* Counted by one band: the one its middle falls in (or the nearest). */
+                if ((cy >= b->y0 || b->y0 == 0) && (cy < b->y1 || b->y1 == v->height))
+                  b->n_pixels++;
               }
               break;
             case DRAW_DIRECT:
@@ -640,30 +645,42 @@ draw_vector_band (VectorBand *b)
   cairo_surface_destroy (surface);
 }
 
-/* Bands run on a pool shared by all frames; the calling thread draws the first band. */
+/* Bands run on a pool shared by all frames. There are a few more bands than threads,
+ * and each thread (the calling one too) takes the next band not yet taken: on a busy
+ * machine a thread that gets less time draws fewer bands instead of holding up the
+ * frame. */
 
 typedef struct {
-  GMutex  lock;
-  GCond   cond;
-  guint   pending;
+  VectorBand *bands;
+  guint       n_bands;
+  gint        next;      /* atomic: the next band to take */
+  GMutex      lock;
+  GCond       cond;
+  guint       pending;   /* workers still running */
 } BandSync;
 
-typedef struct {
-  VectorBand *band;
-  BandSync   *sync;
-} BandJob;
+static void
+draw_bands (BandSync *sync)
+{
+  for (;;)
+    {
+      guint i = (guint) g_atomic_int_add (&sync->next, 1);
+      if (i >= sync->n_bands)
+        break;
+      draw_vector_band (&sync->bands[i]);
+    }
+}
 
 static void
 band_worker (gpointer data, gpointer user_data)
 {
-  BandJob *job = data;
+  BandSync *sync = data;
 
-  draw_vector_band (job->band);
-  g_mutex_lock (&job->sync->lock);
-  job->sync->pending--;
-  g_cond_signal (&job->sync->cond);
-  g_mutex_unlock (&job->sync->lock);
-  g_free (job);
+  draw_bands (sync);
+  g_mutex_lock (&sync->lock);
+  sync->pending--;
+  g_cond_signal (&sync->cond);
+  g_mutex_unlock (&sync->lock);
 }
 
 static GThreadPool *
@@ -682,11 +699,41 @@ band_pool (void)
 }
 
 static guint
+n_threads_for (void)
+{
+  return MIN (g_get_num_processors (), 8);
+}
+
+static guint
 n_bands_for (const View *v)
 {
-  guint n = MIN (g_get_num_processors (), 8);
+  guint n = n_threads_for () == 1 ? 1 : 4 * n_threads_for ();
 
   return MAX (1u, MIN (n, (guint) v->height / 64));
+}
+
+static int
+band_start (const View *v, guint n_bands, guint i)
+{
+  return (int) ((gint64) v->height * i / n_bands);
+}
+
+/* The band row @y (a pixel coordinate, maybe outside the frame) falls in. */
+static guint
+band_of (const View *v, guint n_bands, double y)
+{
+  guint i;
+
+  if (!(y >= 0))
+    return 0;
+  if (y >= v->height)
+    return n_bands - 1;
+  i = MIN ((guint) (y * n_bands / v->height), n_bands - 1);
+  while (i > 0 && y < band_start (v, n_bands, i))
+    i--;
+  while (i + 1 < n_bands && y >= band_start (v, n_bands, i + 1))
+    i++;
+  return i;
 }
 
 static gboolean
@@ -698,15 +745,25 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
   g_autoptr(GArray) visible = NULL;
   g_autofree guint *order = NULL;
   g_autofree guint *class_start = NULL;
+  g_autofree guint *band_order = NULL;
+  g_autofree guint *band_class_start = NULL;
+  g_autofree guint8 *reach = NULL;
+  g_autofree double *margins = NULL;
   g_autofree VectorBand *bands = NULL;
   GisEnvelope layer_extent, query;
-  guint n_visible, n_bands;
+  guint n_visible, n_bands, n_threads, n_entries;
   double margin;
-  BandSync sync;
+  const double inv = 1.0 / v->res;
+  BandSync sync = { 0 };
 
   _gis_vector_layer_get_arrays (layer->vector, &proto.a);
+  proto.data = cairo_image_surface_get_data (image);
+  proto.stride = cairo_image_surface_get_stride (image);
   if (proto.a.n_features == 0)
-    return TRUE;
+    {
+      memset (proto.data, 0, (gsize) proto.stride * v->height);
+      return TRUE;
+    }
   proto.view = v;
   proto.style = layer->style;
   proto.n_symbols = gis_style_get_symbol_count (layer->style);
@@ -716,10 +773,13 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
 
   /* Visible features, with a margin for markers and outlines. */
   margin = 0;
+  margins = g_new (double, proto.n_symbols);
   for (guint k = 0; k < proto.n_symbols; k++)
     {
       const GisSymbol *s = gis_style_get_symbol (layer->style, k);
       margin = MAX (margin, MAX (s->marker_size, s->stroke_width));
+      /* As draw_vector_band() reaches out of its band, plus a pixel. */
+      margins[k] = MAX (s->marker_size, s->stroke_width) * v->scale + 3;
     }
   margin = (margin * v->scale + 2) * v->res;
   query = (GisEnvelope) { v->extent.min_x - margin, v->extent.min_y - margin,
@@ -754,7 +814,10 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
     }
   n_visible = visible->len;
   if (n_visible == 0)
-    return TRUE;
+    {
+      memset (proto.data, 0, (gsize) proto.stride * v->height);
+      return TRUE;
+    }
 
   /* Group by class, the style's order being the drawing order (a stable counting sort).
    * Within a class, features are drawn in the order the layer stores them, along a
@@ -783,32 +846,58 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
           order[fill[MIN (proto.classes[f], proto.n_symbols - 1)]++] = f;
         }
     }
-  proto.order = order;
-  proto.class_start = class_start;
+  g_clear_pointer (&visible, g_array_unref);
+
+  /* Each band's own list of the features that may reach it (a feature across a band
+   * border is in both), in drawing order: a band walks only its own features. */
+  n_bands = n_bands_for (v);
+  band_class_start = g_new0 (guint, (gsize) n_bands * proto.n_symbols + 1);
+  reach = g_new (guint8, 2 * (gsize) n_visible);
+  for (guint k = 0; k < proto.n_symbols; k++)
+    for (guint o = class_start[k]; o < class_start[k + 1]; o++)
+      {
+        const GisVFeature *f = &proto.a.features[order[o]];
+        double y0 = (v->oy - f->envelope.max_y) * inv, y1 = (v->oy - f->envelope.min_y) * inv;
+        guint b0 = band_of (v, n_bands, y0 - margins[k]);
+        guint b1 = band_of (v, n_bands, y1 + margins[k]);
+
+        reach[2 * o] = (guint8) b0;
+        reach[2 * o + 1] = (guint8) b1;
+        for (guint b = b0; b <= b1; b++)
+          band_class_start[(gsize) b * proto.n_symbols + k + 1]++;
+      }
+  for (gsize i = 0; i < (gsize) n_bands * proto.n_symbols; i++)
+    band_class_start[i + 1] += band_class_start[i];
+  n_entries = band_class_start[(gsize) n_bands * proto.n_symbols];
+  band_order = g_new (guint, MAX (n_entries, 1));
+  {
+    g_autofree guint *fill = g_memdup2 (band_class_start,
+                                        sizeof (guint) * ((gsize) n_bands * proto.n_symbols));
+    for (guint k = 0; k < proto.n_symbols; k++)
+      for (guint o = class_start[k]; o < class_start[k + 1]; o++)
+        for (guint b = reach[2 * o]; b <= reach[2 * o + 1]; b++)
+          band_order[fill[(gsize) b * proto.n_symbols + k]++] = order[o];
+  }
 
   cairo_surface_flush (image);
-  proto.data = cairo_image_surface_get_data (image);
-  proto.stride = cairo_image_surface_get_stride (image);
-
-  n_bands = n_bands_for (v);
   bands = g_new0 (VectorBand, n_bands);
-  g_mutex_init (&sync.lock);
-  g_cond_init (&sync.cond);
-  sync.pending = n_bands - 1;
   for (guint i = 0; i < n_bands; i++)
     {
       bands[i] = proto;
-      bands[i].y0 = (int) ((gint64) v->height * i / n_bands);
-      bands[i].y1 = (int) ((gint64) v->height * (i + 1) / n_bands);
+      bands[i].y0 = band_start (v, n_bands, i);
+      bands[i].y1 = band_start (v, n_bands, i + 1);
+      bands[i].order = band_order;
+      bands[i].class_start = band_class_start + (gsize) i * proto.n_symbols;
     }
-  for (guint i = 1; i < n_bands; i++)
-    {
-      BandJob *job = g_new0 (BandJob, 1);
-      job->band = &bands[i];
-      job->sync = &sync;
-      g_thread_pool_push (band_pool (), job, NULL);
-    }
-  draw_vector_band (&bands[0]);
+  sync.bands = bands;
+  sync.n_bands = n_bands;
+  g_mutex_init (&sync.lock);
+  g_cond_init (&sync.cond);
+  n_threads = MIN (n_threads_for (), n_bands);
+  sync.pending = n_threads - 1;
+  for (guint i = 1; i < n_threads; i++)
+    g_thread_pool_push (band_pool (), &sync, NULL);
+  draw_bands (&sync);
   g_mutex_lock (&sync.lock);
   while (sync.pending > 0)
     g_cond_wait (&sync.cond, &sync.lock);
@@ -818,13 +907,11 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
   cairo_surface_mark_dirty (image);
 
   if (stats != NULL)
-    for (guint i = 0; i < n_bands; i++)
-      {
-        /* A feature across two bands is counted in each; count it once. */
+    {
+      stats->n_features += n_visible;
+      for (guint i = 0; i < n_bands; i++)
         stats->n_pixels += bands[i].n_pixels;
-        if (i == 0)
-          stats->n_features += n_visible;
-      }
+    }
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }
 
@@ -1295,8 +1382,9 @@ pool_release (gpointer data)
     }
 }
 
-/* Zeroed memory for an image, in huge pages where the system offers them: a 1080p image
- * is then a handful of page faults instead of two thousand. */
+/* Memory for an image, in huge pages where the system offers them: a 1080p image is
+ * then a handful of page faults instead of two thousand. Not cleared: whoever draws into
+ * it first clears it, in the threads that draw. */
 static guint8 *
 image_alloc (gsize size)
 {
@@ -1314,7 +1402,6 @@ image_alloc (gsize size)
     }
   else if ((data = malloc (MAX (size, 1))) == NULL)
     return NULL;
-  memset (data, 0, size);
   return data;
 }
 
@@ -1334,10 +1421,7 @@ pool_take (gsize size)
       }
   g_mutex_unlock (&pool_lock);
   if (found != NULL)
-    {
-      memset (found->data, 0, size);
-      return found;
-    }
+    return found;
   found = g_new0 (PoolBuffer, 1);
   found->data = image_alloc (size);
   found->size = size;
@@ -1351,8 +1435,9 @@ pool_take (gsize size)
 
 static const cairo_user_data_key_t pool_key;
 
+/* An image of the view; its pixels are undefined unless @clear. */
 static cairo_surface_t *
-new_image (const View *v, GError **error)
+new_image (const View *v, gboolean clear, GError **error)
 {
   int stride = cairo_format_stride_for_width (CAIRO_FORMAT_ARGB32, v->width);
   PoolBuffer *b = stride > 0 ? pool_take ((gsize) stride * v->height) : NULL;
@@ -1364,6 +1449,8 @@ new_image (const View *v, GError **error)
                    v->width, v->height, "out of memory");
       return NULL;
     }
+  if (clear)
+    memset (b->data, 0, (gsize) stride * v->height);
   image = cairo_image_surface_create_for_data (b->data, CAIRO_FORMAT_ARGB32, v->width,
                                                v->height, stride);
   if (cairo_surface_status (image) != CAIRO_STATUS_SUCCESS ||
@@ -1391,7 +1478,8 @@ render_layer (GisMapSettings *settings, GisLayerSnapshot *layer, const View *v,
       stats->n_cached++;
       return image;
     }
-  image = new_image (v, error);
+  /* A vector layer's bands clear their own rows. */
+  image = new_image (v, layer->vector == NULL, error);
   if (image == NULL)
     return NULL;
   if (layer->vector != NULL)
@@ -1433,12 +1521,15 @@ gis_map_render (GisMapSettings *settings, GisRenderCache *cache, GisRenderStats 
   g_return_val_if_fail (settings != NULL, NULL);
 
   view_init (&v, settings);
-  frame = new_image (&v, error);
+  frame = new_image (&v, FALSE, error);
   if (frame == NULL)
     return NULL;
   cr = cairo_create (frame);
+  /* The background replaces whatever the memory held. */
+  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
   set_source (cr, &settings->background, 1.0);
   cairo_paint (cr);
+  cairo_set_operator (cr, CAIRO_OPERATOR_OVER);
 
   for (guint i = 0; i < settings->layers->len; i++)
     {

@@ -92,7 +92,7 @@ pattern_on (const GisPaint *paint, int x, int y)
 static void
 accumulate_edge (float *acc, int stride, int rows, double x0, double y0, double x1, double y1)
 {
-  double dir = 1, dxdy, x;
+  double dir = 1, dxdy, x, lo, hi;
 
   if (y0 == y1)
     return;
@@ -104,10 +104,14 @@ accumulate_edge (float *acc, int stride, int rows, double x0, double y0, double 
       dir = -1;
     }
   dxdy = (x1 - x0) / (y1 - y0);
+  /* The edge's columns: stepping along it must not stray out of them by a rounding
+   * error, to the grid's column -1 say. */
+  lo = MIN (x0, x1);
+  hi = MAX (x0, x1);
   x = x0;
   if (y0 < 0)
     {
-      x -= y0 * dxdy;
+      x = CLAMP (x - y0 * dxdy, lo, hi);
       y0 = 0;
     }
   y1 = MIN (y1, (double) rows);
@@ -115,7 +119,7 @@ accumulate_edge (float *acc, int stride, int rows, double x0, double y0, double 
     {
       float *line = acc + (gsize) y * stride;
       double dy = MIN ((double) y + 1, y1) - MAX ((double) y, y0);
-      double xnext = x + dxdy * dy;
+      double xnext = CLAMP (x + dxdy * dy, lo, hi);
       double d = dy * dir;
       double xa = MIN (x, xnext), xb = MAX (x, xnext);
       int ia = ifloor (xa);
@@ -227,7 +231,7 @@ _gis_fill_polygon (const GisPixmap *pm, const double *xy, const guint *ring_size
 
   /* Columns of the grid inside the image; those left of it still add to the running
    * sums. */
-  xs = MAX (0, -ox);
+  xs = CLAMP (-ox, 0, w);
   xe = MIN (w, pm->width - ox);
   for (int y = 0; y < h; y++)
     {
