@@ -269,17 +269,26 @@ void
 _gis_splat_box (const GisPixmap *pm, double x0, double y0, double x1, double y1,
                 guint32 color, double density)
 {
-  int ix0 = (int) floor (x0), ix1 = (int) floor (x1), iy0 = (int) floor (y0),
-      iy1 = (int) floor (y1);
+  int ix0 = ifloor (x0), ix1 = ifloor (x1), iy0 = ifloor (y0), iy1 = ifloor (y1);
+  int xa = MAX (ix0, 0), xb = MIN (ix1, pm->width - 1);
+  double wx[8];
 
+  if (xb < xa)
+    return;
+  /* How much of each column the box covers, worked out once for all its rows (the box
+   * of a feature drawn as a pixel is a few columns wide). */
+  if (xb - xa < (int) G_N_ELEMENTS (wx))
+    for (int x = xa; x <= xb; x++)
+      wx[x - xa] = MAX (MIN (x1, x + 1.0) - MAX (x0, (double) x), 0.0);
   for (int y = MAX (iy0, pm->y0); y <= MIN (iy1, pm->y1 - 1); y++)
     {
-      double oy = MIN (y1, y + 1.0) - MAX (y0, (double) y);
+      double wy = MAX (MIN (y1, y + 1.0) - MAX (y0, (double) y), 0.0);
       guint32 *row = (guint32 *) (gpointer) (pm->data + (gsize) y * pm->stride);
-      for (int x = MAX (ix0, 0); x <= MIN (ix1, pm->width - 1); x++)
+      for (int x = xa; x <= xb; x++)
         {
-          double ox = MIN (x1, x + 1.0) - MAX (x0, (double) x);
-          guint32 cov = (guint32) (MAX (ox, 0.0) * MAX (oy, 0.0) * density * 256 + 0.5);
+          double ox = xb - xa < (int) G_N_ELEMENTS (wx)
+                      ? wx[x - xa] : MAX (MIN (x1, x + 1.0) - MAX (x0, (double) x), 0.0);
+          guint32 cov = (guint32) (ox * wy * density * 256 + 0.5);
           if (cov > 0)
             row[x] = blend_px (row[x], cov >= 256 ? color : scale_px (color, cov));
         }
