@@ -25,7 +25,7 @@
 #include "gis-render-private.h"
 
 /* Features whose box on screen is smaller than this (device pixels) become one pixel. */
-#define TINY_PX 2.0
+#define TINY_PX 3.0
 #define MAX_LABELS 1500
 
 /* The view, in device pixels: px = (x - ox) / res, py = (oy - y) / res. */
