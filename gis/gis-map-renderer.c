@@ -15,7 +15,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <gdal.h>
 
@@ -1382,27 +1381,15 @@ pool_release (gpointer data)
     }
 }
 
-/* Memory for an image, in huge pages where the system offers them: a 1080p image is
- * then a handful of page faults instead of two thousand. Not cleared: whoever draws into
- * it first clears it, in the threads that draw. */
+/* Memory for an image. Not cleared: whoever draws into it first clears it, in the
+ * threads that draw, so that the page faults of fresh memory are shared by them.
+ * Ordinary pages, not huge ones: on a virtual machine a fresh huge page was measured to
+ * take up to tens of milliseconds to fault in, a whole image's worth of ordinary pages a
+ * few milliseconds, every time. */
 static guint8 *
 image_alloc (gsize size)
 {
-  void *data = NULL;
-  const gsize huge = 2 * 1024 * 1024;
-
-  if (size >= huge)
-    {
-      gsize rounded = (size + huge - 1) / huge * huge;
-      if (posix_memalign (&data, huge, rounded) != 0)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-      madvise (data, rounded, MADV_HUGEPAGE);
-#endif
-    }
-  else if ((data = malloc (MAX (size, 1))) == NULL)
-    return NULL;
-  return data;
+  return malloc (MAX (size, 1));
 }
 
 static PoolBuffer *
