@@ -437,7 +437,8 @@ snap_part (const View *v, const double *x, const double *y, guint n, double *xy)
 
 static void
 draw_direct (VectorBand *b, const GisPixmap *pm, const GisVFeature *f, const GisPaint *paint,
-             gboolean fill, guint32 line_color, GArray *xy, GArray *sizes, GArray *scratch)
+             gboolean fill, guint32 line_color, const GisOutline *outline, GArray *xy,
+             GArray *sizes, GArray *scratch)
 {
   const double *p;
   guint *n_kept;
@@ -459,8 +460,17 @@ draw_direct (VectorBand *b, const GisPixmap *pm, const GisVFeature *f, const Gis
       at += n_kept[k];
     }
   p = (const double *) (gpointer) xy->data;
-  if (fill && !is_line)
-    _gis_fill_polygon (pm, p, n_kept, f->n_parts, paint, scratch);
+  if (!is_line)
+    {
+      /* With an outline, coverage and ink are gathered first and each pixel blended
+       * once; a fill alone is blended as it is found. */
+      if (outline != NULL)
+        _gis_draw_small_polygon (pm, p, n_kept, f->n_parts, fill ? paint : NULL, outline,
+                                 scratch);
+      else if (fill)
+        _gis_fill_polygon (pm, p, n_kept, f->n_parts, paint, scratch);
+      return;
+    }
   if (line_color == 0)
     return;
   at = 0;
@@ -517,11 +527,13 @@ draw_vector_band (VectorBand *b)
       GisPaint paint = { premultiply (&s->fill, 1.0), premultiply (&s->fill, 0.22), s->pattern,
                          MAX (4, (int) lround (8 * v->scale)), MAX (1, (int) lround (v->scale)) };
       guint32 line_color = 0, polyline_color;
+      GisOutline outline;
 
       if (g_cancellable_is_cancelled (b->cancellable))
         break;
       if (has_stroke)
         line_color = premultiply (&s->stroke, MIN (1.0, MAX (stroke_px, 0.5)));
+      _gis_outline_init (&outline, line_color);
       /* A line layer's colour is its stroke, at least half a pixel wide. */
       polyline_color = premultiply (&s->stroke, MIN (1.0, MAX (stroke_px, 0.5)));
 
@@ -559,7 +571,8 @@ draw_vector_band (VectorBand *b)
             case DRAW_DIRECT:
               is_line = b->a.parts[f->first_part].kind == GIS_PART_LINE;
               draw_direct (b, &pm, f, &paint, s->pattern != GIS_FILL_NONE,
-                           is_line ? polyline_color : line_color, xy, sizes, scratch);
+                           is_line ? polyline_color : line_color,
+                           line_color != 0 ? &outline : NULL, xy, sizes, scratch);
               break;
             case DRAW_CAIRO:
             default:

@@ -95,6 +95,22 @@ typedef struct {
   int            line_width;  /* pattern line width in pixels */
 } GisPaint;
 
+/* An outline for _gis_draw_small_polygon(). */
+typedef struct {
+  guint32 color;        /* premultiplied */
+  guint32 opaque;       /* the same at full alpha */
+  float   alpha[257];   /* the alpha of a step of each coverage, 0..1 */
+} GisOutline;
+
+void     _gis_outline_init            (GisOutline     *outline,
+                                       guint32         color);
+void     _gis_draw_small_polygon      (const GisPixmap *pm,
+                                       const double   *xy,
+                                       const guint    *ring_sizes,
+                                       guint           n_rings,
+                                       const GisPaint *paint,
+                                       const GisOutline *outline,
+                                       GArray         *scratch);
 void     _gis_fill_polygon            (const GisPixmap *pm,
                                        const double   *xy,
                                        const guint    *ring_sizes,
