@@ -97,7 +97,7 @@ pattern_on (const GisPaint *paint, int x, int y)
  * in each pixel, without sub-sampling (the accumulation method of font rasterisers);
  * with shells and holes oriented oppositely, the sum is the winding number averaged
  * over the pixel. */
-static void
+G_ALWAYS_INLINE static inline void
 accumulate_edge (float *acc, int stride, int rows, double x0, double y0, double x1, double y1)
 {
   double dir = 1, dxdy, x, lo, hi;
@@ -447,7 +447,7 @@ _gis_outline_init (GisOutline *outline, guint32 color)
  * blending it at every step would, up to rounding. Worked out in image coordinates
  * (rounding half away from zero differs on either side of 0); the steps land inside the
  * tile for vertices on half pixels, and are kept there for any. */
-static inline void
+G_ALWAYS_INLINE static inline void
 wu_into_tile (float *tile, int stride, int tx, int ty, int w, int h, double x0, double y0,
               double x1, double y1, const float *alpha)
 {
