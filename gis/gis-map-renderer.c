@@ -328,6 +328,18 @@ _gis_paint_symbol_path (cairo_t *cr, const GisSymbol *s, double scale, gboolean 
 
 /* Vector layers */
 
+/* Where a vector layer's bands put their rows once drawn: into the frame, over what
+ * the frame holds (or over its background, painted first), so that compositing is
+ * shared by the drawing threads too, and a fresh frame's memory is first touched by
+ * them. */
+typedef struct {
+  guint8  *data;           /* the frame */
+  int      stride;
+  guint32  background;     /* premultiplied, as cairo paints it */
+  gboolean paint_background;
+  gboolean done;           /* set when the bands composited */
+} FrameTarget;
+
 typedef struct {
   /* Shared by the bands, read-only */
   const View       *view;
@@ -338,6 +350,7 @@ typedef struct {
   guint8           *data;
   int               stride;
   GCancellable     *cancellable;
+  FrameTarget      *target;       /* nullable */
 
   /* Per band */
   int               y0;
@@ -679,6 +692,17 @@ draw_vector_band (VectorBand *b)
   cairo_destroy (cr);
   cairo_surface_finish (surface);
   cairo_surface_destroy (surface);
+  if (b->target != NULL && !g_cancellable_is_cancelled (b->cancellable))
+    for (int y = b->y0; y < b->y1; y++)
+      {
+        guint32 *dst = (guint32 *) (gpointer) (b->target->data + (gsize) y * b->target->stride);
+        const guint32 *src = (const guint32 *) (gpointer) (b->data + (gsize) y * b->stride);
+
+        if (b->target->paint_background)
+          for (int x = 0; x < v->width; x++)
+            dst[x] = b->target->background;
+        _gis_over_row (dst, src, v->width);
+      }
 }
 
 /* Bands run on a pool shared by all frames. There are a few more bands than threads,
@@ -774,7 +798,8 @@ band_of (const View *v, guint n_bands, double y)
 
 static gboolean
 render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
-               GisRenderStats *stats, GCancellable *cancellable, GError **error)
+               FrameTarget *target, GisRenderStats *stats, GCancellable *cancellable,
+               GError **error)
 {
   VectorBand proto = { 0 };
   g_autoptr(GBytes) class_ref = NULL;
@@ -916,6 +941,7 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
   }
 
   cairo_surface_flush (image);
+  proto.target = target;
   bands = g_new0 (VectorBand, n_bands);
   for (guint i = 0; i < n_bands; i++)
     {
@@ -941,6 +967,8 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
   g_mutex_clear (&sync.lock);
   g_cond_clear (&sync.cond);
   cairo_surface_mark_dirty (image);
+  if (target != NULL)
+    target->done = TRUE;
 
   if (stats != NULL)
     {
@@ -1491,8 +1519,8 @@ new_image (const View *v, gboolean clear, GError **error)
 
 static cairo_surface_t *
 render_layer (GisMapSettings *settings, GisLayerSnapshot *layer, const View *v,
-              GisRenderCache *cache, GisRenderStats *stats, GCancellable *cancellable,
-              GError **error)
+              GisRenderCache *cache, FrameTarget *target, GisRenderStats *stats,
+              GCancellable *cancellable, GError **error)
 {
   cairo_surface_t *image = cache_lookup (cache, layer->key, v);
   gboolean ok;
@@ -1507,7 +1535,7 @@ render_layer (GisMapSettings *settings, GisLayerSnapshot *layer, const View *v,
   if (image == NULL)
     return NULL;
   if (layer->vector != NULL)
-    ok = render_vector (layer, v, image, stats, cancellable, error);
+    ok = render_vector (layer, v, image, target, stats, cancellable, error);
   else
     ok = render_raster (layer, settings->crs, v, image, cancellable, error);
   if (!ok)
@@ -1521,6 +1549,34 @@ render_layer (GisMapSettings *settings, GisLayerSnapshot *layer, const View *v,
   stats->n_drawn++;
   cache_store (cache, layer->key, v, image);
   return image;
+}
+
+/* The background replaces whatever the frame's memory held. */
+static void
+paint_background (cairo_t *cr, GisMapSettings *settings)
+{
+  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+  set_source (cr, &settings->background, 1.0);
+  cairo_paint (cr);
+  cairo_set_operator (cr, CAIRO_OPERATOR_OVER);
+}
+
+/* The background's pixel exactly as cairo paints it (its rounding, not ours). */
+static guint32
+background_pixel (const GisColor *c)
+{
+  guint32 pixel = 0;
+  cairo_surface_t *one = cairo_image_surface_create_for_data ((unsigned char *) &pixel,
+                                                              CAIRO_FORMAT_ARGB32, 1, 1, 4);
+  cairo_t *cr = cairo_create (one);
+
+  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+  set_source (cr, c, 1.0);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_finish (one);
+  cairo_surface_destroy (one);
+  return pixel;
 }
 
 /**
@@ -1541,6 +1597,7 @@ gis_map_render (GisMapSettings *settings, GisRenderCache *cache, GisRenderStats 
   cairo_surface_t *frame;
   cairo_t *cr;
   GisRenderStats local = { 0 };
+  FrameTarget target = { 0 };
 
   g_return_val_if_fail (settings != NULL, NULL);
 
@@ -1549,11 +1606,10 @@ gis_map_render (GisMapSettings *settings, GisRenderCache *cache, GisRenderStats 
   if (frame == NULL)
     return NULL;
   cr = cairo_create (frame);
-  /* The background replaces whatever the memory held. */
-  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
-  set_source (cr, &settings->background, 1.0);
-  cairo_paint (cr);
-  cairo_set_operator (cr, CAIRO_OPERATOR_OVER);
+  target.data = cairo_image_surface_get_data (frame);
+  target.stride = cairo_image_surface_get_stride (frame);
+  target.background = background_pixel (&settings->background);
+  target.paint_background = TRUE;
 
   for (guint i = 0; i < settings->layers->len; i++)
     {
@@ -1562,20 +1618,34 @@ gis_map_render (GisMapSettings *settings, GisRenderCache *cache, GisRenderStats 
 
       if (layer->opacity <= 0)
         continue;
-      image = render_layer (settings, layer, &v, cache, &local, cancellable, error);
+      /* A layer drawn now at full strength is composited by its bands. */
+      target.done = FALSE;
+      cairo_surface_flush (frame);
+      image = render_layer (settings, layer, &v, cache, layer->opacity >= 1 ? &target : NULL,
+                            &local, cancellable, error);
       if (image == NULL)
         {
           cairo_destroy (cr);
           cairo_surface_destroy (frame);
           return NULL;
         }
-      cairo_set_source_surface (cr, image, 0, 0);
-      if (layer->opacity >= 1)
-        cairo_paint (cr);
+      if (target.done)
+        cairo_surface_mark_dirty (frame);
       else
-        cairo_paint_with_alpha (cr, layer->opacity);
+        {
+          if (target.paint_background)
+            paint_background (cr, settings);
+          cairo_set_source_surface (cr, image, 0, 0);
+          if (layer->opacity >= 1)
+            cairo_paint (cr);
+          else
+            cairo_paint_with_alpha (cr, layer->opacity);
+        }
+      target.paint_background = FALSE;
       cairo_surface_destroy (image);
     }
+  if (target.paint_background)
+    paint_background (cr, settings);
   if (settings->labels)
     draw_labels (settings, &v, cr, &local);
   cairo_destroy (cr);

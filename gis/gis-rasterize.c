@@ -700,3 +700,45 @@ _gis_draw_small_polygon (const GisPixmap *pm, const double *xy, const guint *rin
         }
     }
 }
+
+/**
+ * _gis_over_row:
+ *
+ * Composites @n premultiplied pixels of @src over @dst, as cairo's (pixman's) OVER does:
+ * the same arithmetic, so the same pixels.
+ */
+void
+_gis_over_row (guint32 *dst, const guint32 *src, int n)
+{
+  int x = 0;
+
+#ifdef __SSE2__
+  const __m128i zero = _mm_setzero_si128 ();
+  const __m128i c255 = _mm_set1_epi16 (255), c128 = _mm_set1_epi16 (128);
+  const __m128i c257 = _mm_set1_epi16 (257);
+
+  for (; x + 4 <= n; x += 4)
+    {
+      __m128i s = _mm_loadu_si128 ((const __m128i *) (gconstpointer) (src + x));
+      __m128i d, out[2];
+
+      /* Nothing over these four: they stay. */
+      if (_mm_movemask_epi8 (_mm_cmpeq_epi8 (s, zero)) == 0xffff)
+        continue;
+      d = _mm_loadu_si128 ((const __m128i *) (gconstpointer) (dst + x));
+      for (int half = 0; half < 2; half++)
+        {
+          __m128i sv = half ? _mm_unpackhi_epi8 (s, zero) : _mm_unpacklo_epi8 (s, zero);
+          __m128i dv = half ? _mm_unpackhi_epi8 (d, zero) : _mm_unpacklo_epi8 (d, zero);
+          __m128i inv = _mm_sub_epi16 (c255, _mm_shufflehi_epi16 (_mm_shufflelo_epi16 (sv, 0xff),
+                                                                  0xff));
+          __m128i t = _mm_add_epi16 (_mm_mullo_epi16 (dv, inv), c128);
+          out[half] = _mm_add_epi16 (sv, _mm_mulhi_epu16 (t, c257));
+        }
+      _mm_storeu_si128 ((__m128i *) (gpointer) (dst + x), _mm_packus_epi16 (out[0], out[1]));
+    }
+#endif
+  for (; x < n; x++)
+    if (src[x] != 0)
+      dst[x] = blend_px (dst[x], src[x]);
+}

@@ -117,6 +117,9 @@ void     _gis_fill_polygon            (const GisPixmap *pm,
                                        guint           n_rings,
                                        const GisPaint *paint,
                                        GArray         *scratch);
+void     _gis_over_row                (guint32        *dst,
+                                       const guint32  *src,
+                                       int             n);
 void     _gis_splat_box               (const GisPixmap *pm,
                                        double          x0,
                                        double          y0,

@@ -675,8 +675,8 @@ golden_layer (const char *title, GPtrArray *wkts, GPtrArray *values, GisStyle *s
   return gis_map_layer_new_vector (title, data, style);
 }
 
-static cairo_surface_t *
-golden_scene (void)
+static GisMapSettings *
+golden_settings (void)
 {
   /* A 4 × 3 km scene in UTM 35S, 10 m per pixel: large land-use polygons (cairo, patterns),
    * 300 small titles (the direct scan converter), sub-pixel features, rivers and sites. */
@@ -707,7 +707,6 @@ golden_scene (void)
   GisEnvelope e = { X, Y, X + 4000, Y + 3000 };
   g_autoptr(GisMapSettings) settings = gis_map_settings_new (crs, &e, 400, 300, 1.0);
   GisMapLayer *layers[4];
-  cairo_surface_t *frame;
 
   green.pattern = GIS_FILL_CROSS_HATCH;
   yellow.fill.a = 0.5;
@@ -762,9 +761,39 @@ golden_scene (void)
       g_object_unref (layers[i]);
     }
   gis_map_settings_set_labels (settings, FALSE);
-  frame = gis_map_render (settings, NULL, NULL, NULL, NULL);
   g_rand_free (rand);
-  return frame;
+  return g_steal_pointer (&settings);
+}
+
+static cairo_surface_t *
+golden_scene (void)
+{
+  g_autoptr(GisMapSettings) settings = golden_settings ();
+
+  return gis_map_render (settings, NULL, NULL, NULL, NULL);
+}
+
+static void
+test_render_composited_by_bands_as_by_cairo (void **state)
+{
+  /* Drawn now, each vector layer is composited into the frame by the threads that draw
+   * it; taken from the cache, by cairo. The same frame either way, bit for bit. */
+  g_autoptr(GisMapSettings) settings = golden_settings ();
+  g_autoptr(GisRenderCache) cache = gis_render_cache_new (64 * 1024 * 1024);
+  GisRenderStats stats;
+  cairo_surface_t *drawn = gis_map_render (settings, cache, &stats, NULL, NULL);
+  cairo_surface_t *cached;
+
+  assert_int_equal (stats.n_drawn, 4);
+  cached = gis_map_render (settings, cache, &stats, NULL, NULL);
+  assert_int_equal (stats.n_cached, 4);
+  cairo_surface_flush (drawn);
+  cairo_surface_flush (cached);
+  assert_memory_equal (cairo_image_surface_get_data (drawn), cairo_image_surface_get_data (cached),
+                       (gsize) cairo_image_surface_get_stride (drawn) *
+                       cairo_image_surface_get_height (drawn));
+  cairo_surface_destroy (drawn);
+  cairo_surface_destroy (cached);
 }
 
 static void
@@ -1124,6 +1153,7 @@ main (void)
     cmocka_unit_test (test_render_cache_keeps_two_views),
     cmocka_unit_test (test_envelope_text),
     cmocka_unit_test (test_render_golden),
+    cmocka_unit_test (test_render_composited_by_bands_as_by_cairo),
     cmocka_unit_test (test_overviews_built_once_and_categorical),
     cmocka_unit_test (test_small_polygon_matches_fill_then_lines),
     cmocka_unit_test (test_small_polygon_fill_alone_is_exact),
