@@ -52,6 +52,44 @@ scale_px (guint32 c, guint32 cov)
   return (rb & 0x00ff00ff) | ((ag & 0x00ff00ff) << 8);
 }
 
+#ifdef __SSE2__
+/* blend_px (px[i], scale_px (color, cov[i])) for four pixels at once, channel by channel
+ * in 16 bits: the same arithmetic, so the same pixels. @color16 is the colour's four
+ * channels twice over, in 16 bits; coverages are 0..256. */
+static inline void
+blend_cov_4 (guint32 *px, __m128i cov, __m128i color16)
+{
+  const __m128i zero = _mm_setzero_si128 ();
+  const __m128i c255 = _mm_set1_epi16 (255), c128 = _mm_set1_epi16 (128);
+  const __m128i c257 = _mm_set1_epi16 (257);
+  __m128i cov16 = _mm_packs_epi32 (cov, cov);
+  __m128i dst = _mm_loadu_si128 ((const __m128i *) (gconstpointer) px);
+  __m128i out[2];
+
+  cov16 = _mm_unpacklo_epi16 (cov16, cov16);
+  for (int half = 0; half < 2; half++)
+    {
+      __m128i cv = half ? _mm_unpackhi_epi32 (cov16, cov16) : _mm_unpacklo_epi32 (cov16, cov16);
+      __m128i d = half ? _mm_unpackhi_epi8 (dst, zero) : _mm_unpacklo_epi8 (dst, zero);
+      __m128i src = _mm_srli_epi16 (_mm_mullo_epi16 (color16, cv), 8);
+      __m128i inv = _mm_sub_epi16 (c255, _mm_shufflehi_epi16 (_mm_shufflelo_epi16 (src, 0xff),
+                                                              0xff));
+      __m128i t = _mm_add_epi16 (_mm_mullo_epi16 (d, inv), c128);
+
+      out[half] = _mm_add_epi16 (src, _mm_mulhi_epu16 (t, c257));
+    }
+  _mm_storeu_si128 ((__m128i *) (gpointer) px, _mm_packus_epi16 (out[0], out[1]));
+}
+
+static inline __m128i
+color_16 (guint32 color)
+{
+  __m128i c = _mm_unpacklo_epi8 (_mm_cvtsi32_si128 ((int) color), _mm_setzero_si128 ());
+
+  return _mm_unpacklo_epi64 (c, c);
+}
+#endif
+
 /* floor() and ceil() of values well inside int's range, without libm's general case
  * (SSE2 has no rounding instruction). */
 static inline int
@@ -288,6 +326,33 @@ _gis_splat_box (const GisPixmap *pm, double x0, double y0, double x1, double y1,
   if (xb - xa < (int) G_N_ELEMENTS (wx))
     for (int x = xa; x <= xb; x++)
       wx[x - xa] = MAX (MIN (x1, x + 1.0) - MAX (x0, (double) x), 0.0);
+#ifdef __SSE2__
+  /* Up to four columns, a row at a time (columns past the box get no coverage). */
+  if (xb - xa < 4 && xa + 4 <= pm->width)
+    {
+      __m128i color16 = color_16 (color);
+      __m128d w01, w23, k = _mm_set1_pd (density), c256 = _mm_set1_pd (256),
+              half = _mm_set1_pd (0.5);
+
+      for (int x = xb + 1; x < xa + 4; x++)
+        wx[x - xa] = 0;
+      w01 = _mm_loadu_pd (wx);
+      w23 = _mm_loadu_pd (wx + 2);
+      for (int y = MAX (iy0, pm->y0); y <= MIN (iy1, pm->y1 - 1); y++)
+        {
+          __m128d wy = _mm_set1_pd (MAX (MIN (y1, y + 1.0) - MAX (y0, (double) y), 0.0));
+          /* (guint32) (ox · wy · density · 256 + 0.5), in the same order. */
+          __m128i c01 = _mm_cvttpd_epi32 (_mm_add_pd (_mm_mul_pd (_mm_mul_pd (_mm_mul_pd (w01, wy),
+                                                                                k), c256), half));
+          __m128i c23 = _mm_cvttpd_epi32 (_mm_add_pd (_mm_mul_pd (_mm_mul_pd (_mm_mul_pd (w23, wy),
+                                                                                k), c256), half));
+          guint32 *row = (guint32 *) (gpointer) (pm->data + (gsize) y * pm->stride);
+
+          blend_cov_4 (row + xa, _mm_unpacklo_epi64 (c01, c23), color16);
+        }
+      return;
+    }
+#endif
   for (int y = MAX (iy0, pm->y0); y <= MIN (iy1, pm->y1 - 1); y++)
     {
       double wy = MAX (MIN (y1, y + 1.0) - MAX (y0, (double) y), 0.0);
