@@ -53,6 +53,8 @@ void     _gis_vector_layer_get_arrays (GisVectorLayer *self,
 const guint16 *_gis_vector_layer_classify (GisVectorLayer *self,
                                            GisStyle       *style,
                                            GBytes        **out_ref);
+gboolean       _gis_vector_layer_is_classified (GisVectorLayer *self,
+                                                GisStyle       *style);
 
 struct _GisLayerSnapshot {
   gatomicrefcount  ref_count;

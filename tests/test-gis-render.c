@@ -404,6 +404,55 @@ test_render_categories_and_order (void **state)
 }
 
 static void
+test_render_classes_worked_out_with_the_layer (void **state)
+{
+  /* A layer made with a categorized style has its features' classes at hand before its
+   * first frame (the app makes layers in the worker that loads them); a style set later
+   * is classified by the next frame. The same pixels either way. */
+  const char *wkts[] = {
+    "POLYGON((10 10,40 10,40 40,10 40,10 10))",
+    "POLYGON((20 20,50 20,50 50,20 50,20 20))",
+    "POLYGON((60 60,64 60,64 64,60 64,60 60))",
+    NULL,
+  };
+  const char *values[] = { "designated", "proposed", "designated", NULL };
+  const char *designated[] = { "designated", NULL }, *proposed[] = { "proposed", NULL };
+  g_autoptr(GisVectorLayer) data = layer_from_wkts (wkts, values, 32735);
+  g_autoptr(GisVectorLayer) later = layer_from_wkts (wkts, values, 32735);
+  GisSymbol grey = solid (0x808080, 0), red = solid (0xff0000, 0.5), blue = solid (0x0000ff, 0);
+  g_autoptr(GisStyle) style = gis_style_new_categorized ("status", &grey);
+  g_autoptr(GisStyle) plain = gis_style_new_single (&grey);
+  g_autoptr(GisMapLayer) layer = NULL;
+  g_autoptr(GisMapLayer) restyled = NULL;
+  GisEnvelope e = { 0, 0, 100, 100 };
+  cairo_surface_t *frames[2];
+
+  gis_style_add_category (style, "Proposed", proposed, &red);
+  gis_style_add_category (style, "Designated", designated, &blue);
+  layer = gis_map_layer_new_vector ("t", data, style);
+  assert_true (_gis_vector_layer_is_classified (data, style));
+  restyled = gis_map_layer_new_vector ("t", later, plain);
+  assert_false (_gis_vector_layer_is_classified (later, style));
+  gis_map_layer_set_style (restyled, style);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GisLayerSnapshot) snap = gis_map_layer_snapshot (i == 0 ? layer : restyled);
+      g_autoptr(GisMapSettings) settings = gis_map_settings_new (gis_vector_layer_get_crs (data),
+                                                                 &e, 100, 100, 1.0);
+      gis_map_settings_add_layer (settings, snap);
+      frames[i] = gis_map_render (settings, NULL, NULL, NULL, NULL);
+      assert_non_null (frames[i]);
+      cairo_surface_flush (frames[i]);
+    }
+  assert_true (_gis_vector_layer_is_classified (later, style));
+  assert_memory_equal (cairo_image_surface_get_data (frames[0]),
+                       cairo_image_surface_get_data (frames[1]), 100 * 100 * 4);
+  assert_int_equal (count_pixels (frames[0], 0xff0000ffu), 30 * 30 + 4 * 4);
+  cairo_surface_destroy (frames[0]);
+  cairo_surface_destroy (frames[1]);
+}
+
+static void
 test_render_outline_darkens_edges (void **state)
 {
   /* With a black outline, the square's edge pixels are darker than its inside, and
@@ -1144,6 +1193,7 @@ main (void)
     cmocka_unit_test (test_render_tiny_features_are_pixels),
     cmocka_unit_test (test_render_hatch),
     cmocka_unit_test (test_render_categories_and_order),
+    cmocka_unit_test (test_render_classes_worked_out_with_the_layer),
     cmocka_unit_test (test_render_outline_darkens_edges),
     cmocka_unit_test (test_render_cache_and_cancel),
     cmocka_unit_test (test_render_labels_avoid_collisions),
