@@ -3,7 +3,9 @@
  * Loads one vector layer (or opens one raster) once, then times frames: the first one
  * with nothing cached ("cold"), the best of --repeat uncached frames, and a frame drawn
  * from the layer image cache. --frame-times adds a pan of 30 frames, 24 px apart.
- * Prints one TSV line: placer, case, extent, cold_ms, best_ms, cached_ms.
+ * Prints one TSV line: placer, case, extent, cold_ms, best_ms, cached_ms; on stderr, each
+ * frame's wall and CPU time (all threads) and page faults, and the load's time (opening,
+ * reading, indexing and preparing the layer, as the app does once in a worker).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
