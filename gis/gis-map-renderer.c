@@ -5,8 +5,10 @@
  * pixel can do: at small scales most features are smaller than a pixel or two, and
  * those are plotted straight into the image instead of being filled and stroked.
  * Larger features are snapped to half pixels with repeated vertices dropped (a
- * level of detail that costs nothing to keep), gathered into one path per symbol and
- * filled and stroked once. Each layer is drawn in horizontal bands, one per core.
+ * level of detail that costs nothing to keep) and, up to a hundred pixels or so, filled
+ * and outlined by our own scan converter (gis-rasterize.c); the largest are gathered
+ * into one path per symbol and filled and stroked by cairo once. Each layer is drawn in
+ * horizontal bands, a few per core, by whichever thread is free.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -397,9 +399,12 @@ typedef enum {
   DRAW_CAIRO,     /* large, thick or dashed: cairo */
 } DrawHow;
 
-/* Larger than this on screen (device pixels), a polygon goes to cairo for its
- * anti-aliased edges; there are few such at any one view. */
-#define DIRECT_MAX_PX 48.0
+/* Larger than this on screen (device pixels), a polygon goes to cairo; there are few
+ * such at any one view. Up to it, each polygon is filled and outlined in turn by the
+ * scan converter, as Mapnik and QGIS draw them: gathered into one cairo path per
+ * symbol, a polygon's outline would show through the fill of those drawn after it, and
+ * cairo's stroker costs more than the scan converter's outline at these sizes. */
+#define DIRECT_MAX_PX 128.0
 
 static DrawHow
 how_to_draw (const VectorBand *b, const GisVFeature *f, double margin, gboolean thin)

@@ -475,6 +475,40 @@ test_render_outline_darkens_edges (void **state)
 }
 
 static void
+test_render_mid_size_features_in_order (void **state)
+{
+  /* Two overlapping 60-pixel squares with outlines, in one class: each is filled and
+   * outlined in turn, so the one drawn second hides the outline of the first where they
+   * overlap, and its own outline shows over the first's fill. */
+  const char *wkts[] = {
+    "POLYGON((10 10,70 10,70 70,10 70,10 10))",
+    "POLYGON((30 30,90 30,90 90,30 90,30 30))",
+    NULL,
+  };
+  g_autoptr(GisVectorLayer) data = layer_from_wkts (wkts, NULL, 32735);
+  GisSymbol s = solid (0xff0000, 1.0);
+  g_autoptr(GisStyle) style = NULL;
+  cairo_surface_t *frame;
+  gboolean a_first;
+  int hidden_x, shown_x;
+
+  s.stroke = (GisColor) { 0, 0, 0, 1 };
+  style = gis_style_new_single (&s);
+  frame = render_one (data, style, NULL);
+  /* Features are drawn in the order the layer stores them. */
+  a_first = gis_vector_layer_get_fid (data, 0) == 1;
+  hidden_x = a_first ? 70 : 30;    /* the first square's edge, inside the second */
+  shown_x = a_first ? 30 : 70;     /* the second square's edge, inside the first */
+  for (int y = 40; y < 60; y++)
+    {
+      assert_int_equal (pixel (frame, hidden_x - 1, y), RED);
+      assert_int_equal (pixel (frame, hidden_x, y), RED);
+      assert_true (((pixel (frame, shown_x, y) >> 16) & 255) < 200);
+    }
+  cairo_surface_destroy (frame);
+}
+
+static void
 test_render_cache_and_cancel (void **state)
 {
   const char *wkts[] = { "POLYGON((5 5,25 5,25 25,5 25,5 5))", NULL };
@@ -1195,6 +1229,7 @@ main (void)
     cmocka_unit_test (test_render_categories_and_order),
     cmocka_unit_test (test_render_classes_worked_out_with_the_layer),
     cmocka_unit_test (test_render_outline_darkens_edges),
+    cmocka_unit_test (test_render_mid_size_features_in_order),
     cmocka_unit_test (test_render_cache_and_cancel),
     cmocka_unit_test (test_render_labels_avoid_collisions),
     cmocka_unit_test (test_render_raster_categories),
