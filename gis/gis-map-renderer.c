@@ -809,7 +809,7 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
   VectorBand proto = { 0 };
   g_autoptr(GBytes) class_ref = NULL;
   g_autoptr(GArray) visible = NULL;
-  g_autofree guint *order = NULL;
+  g_autofree guint *order = NULL;      /* NULL: all features, in layer order */
   g_autofree guint *class_start = NULL;
   g_autofree guint *band_order = NULL;
   g_autofree guint *band_class_start = NULL;
@@ -854,11 +854,15 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
   if (layer_extent.min_x >= query.min_x && layer_extent.max_x <= query.max_x &&
       layer_extent.min_y >= query.min_y && layer_extent.max_y <= query.max_y)
     {
-      /* Everything is in view: the index would only cost time. */
-      visible = g_array_sized_new (FALSE, FALSE, sizeof (guint), proto.a.n_features);
-      g_array_set_size (visible, proto.a.n_features);
-      for (guint i = 0; i < proto.a.n_features; i++)
-        g_array_index (visible, guint, i) = i;
+      /* Everything is in view: the index would only cost time, and with one symbol
+       * the features are drawn in the order they are stored, no list needed. */
+      if (proto.classes != NULL)
+        {
+          visible = g_array_sized_new (FALSE, FALSE, sizeof (guint), proto.a.n_features);
+          g_array_set_size (visible, proto.a.n_features);
+          for (guint i = 0; i < proto.a.n_features; i++)
+            g_array_index (visible, guint, i) = i;
+        }
     }
   else
     {
@@ -878,7 +882,7 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
       else
         visible = gis_vector_layer_query (layer->vector, &query);
     }
-  n_visible = visible->len;
+  n_visible = visible != NULL ? visible->len : proto.a.n_features;
   if (n_visible == 0)
     {
       memset (proto.data, 0, (gsize) proto.stride * v->height);
@@ -890,16 +894,18 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
    * Hilbert curve (gis-vector-layer.c): neighbours on screen are drawn one after another,
    * which keeps the pixels they touch in the CPU's caches. */
   class_start = g_new0 (guint, proto.n_symbols + 1);
-  order = g_new (guint, n_visible);
   if (proto.classes == NULL)
     {
       /* A single style has one symbol, "other": every feature is drawn with it. */
-      memcpy (order, visible->data, sizeof (guint) * n_visible);
+      if (visible != NULL)
+        order = g_memdup2 (visible->data, sizeof (guint) * n_visible);
       class_start[proto.n_symbols] = n_visible;
     }
   else
     {
       g_autofree guint *fill = g_new0 (guint, proto.n_symbols + 1);
+
+      order = g_new (guint, n_visible);
       for (guint i = 0; i < n_visible; i++)
         class_start[MIN (proto.classes[g_array_index (visible, guint, i)],
                          proto.n_symbols - 1) + 1]++;
@@ -922,7 +928,7 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
   for (guint k = 0; k < proto.n_symbols; k++)
     for (guint o = class_start[k]; o < class_start[k + 1]; o++)
       {
-        const GisVFeature *f = &proto.a.features[order[o]];
+        const GisVFeature *f = &proto.a.features[order != NULL ? order[o] : o];
         double y0 = (v->oy - f->envelope.max_y) * inv, y1 = (v->oy - f->envelope.min_y) * inv;
         guint b0 = band_of (v, n_bands, y0 - margins[k]);
         guint b1 = band_of (v, n_bands, y1 + margins[k]);
@@ -942,7 +948,7 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
     for (guint k = 0; k < proto.n_symbols; k++)
       for (guint o = class_start[k]; o < class_start[k + 1]; o++)
         for (guint b = reach[2 * o]; b <= reach[2 * o + 1]; b++)
-          band_order[fill[(gsize) b * proto.n_symbols + k]++] = order[o];
+          band_order[fill[(gsize) b * proto.n_symbols + k]++] = order != NULL ? order[o] : o;
   }
 
   cairo_surface_flush (image);
