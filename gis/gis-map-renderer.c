@@ -17,6 +17,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <gdal.h>
 
@@ -448,11 +451,26 @@ snap_part (const View *v, const double *restrict x, const double *restrict y, gu
   guint kept = 0;
 
   if (near)
-    for (guint i = 0; i < n; i++)
-      {
-        px[i] = (((x[i] - ox) * inv2 + magic) - magic) * 0.5;
-        py[i] = (((oy - y[i]) * inv2 + magic) - magic) * 0.5;
-      }
+    {
+      guint i = 0;
+#ifdef __SSE2__
+      const __m128d vox = _mm_set1_pd (ox), voy = _mm_set1_pd (oy), vinv2 = _mm_set1_pd (inv2);
+      const __m128d vmagic = _mm_set1_pd (magic), vhalf = _mm_set1_pd (0.5);
+
+      for (; i + 2 <= n; i += 2)
+        {
+          __m128d a = _mm_mul_pd (_mm_sub_pd (_mm_loadu_pd (x + i), vox), vinv2);
+          __m128d b = _mm_mul_pd (_mm_sub_pd (voy, _mm_loadu_pd (y + i)), vinv2);
+          _mm_storeu_pd (px + i, _mm_mul_pd (_mm_sub_pd (_mm_add_pd (a, vmagic), vmagic), vhalf));
+          _mm_storeu_pd (py + i, _mm_mul_pd (_mm_sub_pd (_mm_add_pd (b, vmagic), vmagic), vhalf));
+        }
+#endif
+      for (; i < n; i++)
+        {
+          px[i] = (((x[i] - ox) * inv2 + magic) - magic) * 0.5;
+          py[i] = (((oy - y[i]) * inv2 + magic) - magic) * 0.5;
+        }
+    }
   else
     for (guint i = 0; i < n; i++)
       {
@@ -703,10 +721,10 @@ draw_vector_band (VectorBand *b)
         guint32 *dst = (guint32 *) (gpointer) (b->target->data + (gsize) y * b->target->stride);
         const guint32 *src = (const guint32 *) (gpointer) (b->data + (gsize) y * b->stride);
 
-        if (b->target->paint_background)
-          for (int x = 0; x < v->width; x++)
-            dst[x] = b->target->background;
-        _gis_over_row (dst, src, v->width);
+        if (b->target->paint_background && b->target->background == 0)
+          memset (dst, 0, (gsize) v->width * 4);
+        _gis_over_row (dst, src, v->width,
+                       b->target->paint_background ? b->target->background : 0);
       }
 }
 

@@ -768,12 +768,14 @@ _gis_draw_small_polygon (const GisPixmap *pm, const double *xy, const guint *rin
 
 /**
  * _gis_over_row:
+ * @background: when not 0, @dst is taken to hold this pixel all along (its memory is
+ *   neither read nor needs to be)
  *
  * Composites @n premultiplied pixels of @src over @dst, as cairo's (pixman's) OVER does:
  * the same arithmetic, so the same pixels.
  */
 void
-_gis_over_row (guint32 *dst, const guint32 *src, int n)
+_gis_over_row (guint32 *dst, const guint32 *src, int n, guint32 background)
 {
   int x = 0;
 
@@ -787,10 +789,15 @@ _gis_over_row (guint32 *dst, const guint32 *src, int n)
       __m128i s = _mm_loadu_si128 ((const __m128i *) (gconstpointer) (src + x));
       __m128i d, out[2];
 
+      d = background != 0 ? _mm_set1_epi32 ((int) background)
+                          : _mm_loadu_si128 ((const __m128i *) (gconstpointer) (dst + x));
       /* Nothing over these four: they stay. */
       if (_mm_movemask_epi8 (_mm_cmpeq_epi8 (s, zero)) == 0xffff)
-        continue;
-      d = _mm_loadu_si128 ((const __m128i *) (gconstpointer) (dst + x));
+        {
+          if (background != 0)
+            _mm_storeu_si128 ((__m128i *) (gpointer) (dst + x), d);
+          continue;
+        }
       for (int half = 0; half < 2; half++)
         {
           __m128i sv = half ? _mm_unpackhi_epi8 (s, zero) : _mm_unpacklo_epi8 (s, zero);
@@ -804,6 +811,8 @@ _gis_over_row (guint32 *dst, const guint32 *src, int n)
     }
 #endif
   for (; x < n; x++)
-    if (src[x] != 0)
-      dst[x] = blend_px (dst[x], src[x]);
+    {
+      guint32 d = background != 0 ? background : dst[x];
+      dst[x] = src[x] != 0 ? blend_px (d, src[x]) : d;
+    }
 }

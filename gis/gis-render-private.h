@@ -121,7 +121,8 @@ void     _gis_fill_polygon            (const GisPixmap *pm,
                                        GArray         *scratch);
 void     _gis_over_row                (guint32        *dst,
                                        const guint32  *src,
-                                       int             n);
+                                       int             n,
+                                       guint32         background);
 void     _gis_splat_box               (const GisPixmap *pm,
                                        double          x0,
                                        double          y0,
