@@ -331,6 +331,114 @@ _gis_paint_symbol_path (cairo_t *cr, const GisSymbol *s, double scale, gboolean 
   cairo_new_path (cr);
 }
 
+/* Image memory */
+
+/* Image memory is recycled: a frame needs a few images of several megabytes each, and
+ * handing them back to the system after every frame costs more than drawing (page faults
+ * to zero fresh memory, and TLB shootdowns across the drawing threads when it is
+ * unmapped). A few buffers are kept for the next frames. */
+#define POOL_KEEP 8
+
+typedef struct {
+  guint8 *data;
+  gsize   size;
+} PoolBuffer;
+
+static GMutex pool_lock;
+static GSList *pool;       /* PoolBuffer */
+static guint pool_length;
+
+static void
+pool_release (gpointer data)
+{
+  PoolBuffer *b = data;
+
+  g_mutex_lock (&pool_lock);
+  if (pool_length < POOL_KEEP)
+    {
+      pool = g_slist_prepend (pool, b);
+      pool_length++;
+      b = NULL;
+    }
+  g_mutex_unlock (&pool_lock);
+  if (b != NULL)
+    {
+      free (b->data);
+      g_free (b);
+    }
+}
+
+/* Memory for an image. Not cleared: whoever draws into it first clears it, in the
+ * threads that draw, so that the page faults of fresh memory are shared by them.
+ * Ordinary pages, not huge ones: on a virtual machine a fresh huge page was measured to
+ * take up to tens of milliseconds to fault in, a whole image's worth of ordinary pages a
+ * few milliseconds, every time. */
+static guint8 *
+image_alloc (gsize size)
+{
+  return malloc (MAX (size, 1));
+}
+
+static PoolBuffer *
+pool_take (gsize size)
+{
+  PoolBuffer *found = NULL;
+
+  g_mutex_lock (&pool_lock);
+  for (GSList *l = pool; l != NULL; l = l->next)
+    if (((PoolBuffer *) l->data)->size == size)
+      {
+        found = l->data;
+        pool = g_slist_delete_link (pool, l);
+        pool_length--;
+        break;
+      }
+  g_mutex_unlock (&pool_lock);
+  if (found != NULL)
+    return found;
+  found = g_new0 (PoolBuffer, 1);
+  found->data = image_alloc (size);
+  found->size = size;
+  if (found->data == NULL)
+    {
+      g_free (found);
+      return NULL;
+    }
+  return found;
+}
+
+static const cairo_user_data_key_t pool_key;
+
+/* An image of the view; its pixels are undefined unless @clear. */
+static cairo_surface_t *
+new_image (const View *v, gboolean clear, GError **error)
+{
+  int stride = cairo_format_stride_for_width (CAIRO_FORMAT_ARGB32, v->width);
+  PoolBuffer *b = stride > 0 ? pool_take ((gsize) stride * v->height) : NULL;
+  cairo_surface_t *image;
+
+  if (b == NULL)
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID, "A %d × %d image could not be made: %s",
+                   v->width, v->height, "out of memory");
+      return NULL;
+    }
+  if (clear)
+    memset (b->data, 0, (gsize) stride * v->height);
+  image = cairo_image_surface_create_for_data (b->data, CAIRO_FORMAT_ARGB32, v->width,
+                                               v->height, stride);
+  if (cairo_surface_status (image) != CAIRO_STATUS_SUCCESS ||
+      cairo_surface_set_user_data (image, &pool_key, b, pool_release) != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID, "A %d × %d image could not be made: %s",
+                   v->width, v->height, cairo_status_to_string (cairo_surface_status (image)));
+      cairo_surface_destroy (image);
+      pool_release (b);
+      return NULL;
+    }
+  return image;
+}
+
 /* Vector layers */
 
 /* Where a vector layer's bands put their rows once drawn: into the frame, over what
@@ -737,6 +845,8 @@ typedef struct {
   VectorBand *bands;
   guint       n_bands;
   gint        next;      /* atomic: the next band to take */
+  gsize       scratch;   /* when not 0, no layer image: each thread draws its bands in
+                          * a buffer of this size, and they go to the frame from there */
   GMutex      lock;
   GCond       cond;
   guint       pending;   /* workers still running */
@@ -745,13 +855,32 @@ typedef struct {
 static void
 draw_bands (BandSync *sync)
 {
+  PoolBuffer *scratch = NULL;
+
   for (;;)
     {
       guint i = (guint) g_atomic_int_add (&sync->next, 1);
+      VectorBand *b;
+
       if (i >= sync->n_bands)
         break;
-      draw_vector_band (&sync->bands[i]);
+      b = &sync->bands[i];
+      if (sync->scratch > 0)
+        {
+          if (scratch == NULL && (scratch = pool_take (sync->scratch)) == NULL)
+            {
+              /* Out of memory: the band is left undrawn, the frame is cancelled. */
+              g_cancellable_cancel (b->cancellable);
+              continue;
+            }
+          /* Where row 0 would be: only the band's rows are ever touched. */
+          b->data = (guint8 *) (gpointer) ((guintptr) scratch->data -
+                                           (gsize) b->y0 * (gsize) b->stride);
+        }
+      draw_vector_band (b);
     }
+  if (scratch != NULL)
+    pool_release (scratch);
 }
 
 static void
@@ -769,16 +898,16 @@ band_worker (gpointer data, gpointer user_data)
 static GThreadPool *
 band_pool (void)
 {
-  static GThreadPool *pool;
+  static GThreadPool *threads;
 
-  if (g_once_init_enter (&pool))
+  if (g_once_init_enter (&threads))
     {
       GThreadPool *p = g_thread_pool_new (band_worker, NULL,
                                           MAX (1, (int) g_get_num_processors () - 1), FALSE,
                                           NULL);
-      g_once_init_leave (&pool, p);
+      g_once_init_leave (&threads, p);
     }
-  return pool;
+  return threads;
 }
 
 static guint
@@ -840,12 +969,15 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
   const double inv = 1.0 / v->res;
   BandSync sync = { 0 };
 
+  g_assert (image != NULL || target != NULL);
+
   _gis_vector_layer_get_arrays (layer->vector, &proto.a);
-  proto.data = cairo_image_surface_get_data (image);
-  proto.stride = cairo_image_surface_get_stride (image);
+  proto.data = image != NULL ? cairo_image_surface_get_data (image) : NULL;
+  proto.stride = image != NULL ? cairo_image_surface_get_stride (image) : target->stride;
   if (proto.a.n_features == 0)
     {
-      memset (proto.data, 0, (gsize) proto.stride * v->height);
+      if (image != NULL)
+        memset (proto.data, 0, (gsize) proto.stride * v->height);
       return TRUE;
     }
   proto.view = v;
@@ -903,7 +1035,8 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
   n_visible = visible != NULL ? visible->len : proto.a.n_features;
   if (n_visible == 0)
     {
-      memset (proto.data, 0, (gsize) proto.stride * v->height);
+      if (image != NULL)
+        memset (proto.data, 0, (gsize) proto.stride * v->height);
       return TRUE;
     }
 
@@ -969,7 +1102,8 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
           band_order[fill[(gsize) b * proto.n_symbols + k]++] = order != NULL ? order[o] : o;
   }
 
-  cairo_surface_flush (image);
+  if (image != NULL)
+    cairo_surface_flush (image);
   proto.target = target;
   bands = g_new0 (VectorBand, n_bands);
   for (guint i = 0; i < n_bands; i++)
@@ -982,6 +1116,9 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
     }
   sync.bands = bands;
   sync.n_bands = n_bands;
+  if (image == NULL)
+    for (guint i = 0; i < n_bands; i++)
+      sync.scratch = MAX (sync.scratch, (gsize) (bands[i].y1 - bands[i].y0) * proto.stride);
   g_mutex_init (&sync.lock);
   g_cond_init (&sync.cond);
   n_threads = MIN (n_threads_for (), n_bands);
@@ -995,7 +1132,8 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
   g_mutex_unlock (&sync.lock);
   g_mutex_clear (&sync.lock);
   g_cond_clear (&sync.cond);
-  cairo_surface_mark_dirty (image);
+  if (image != NULL)
+    cairo_surface_mark_dirty (image);
   if (target != NULL)
     target->done = TRUE;
 
@@ -1440,144 +1578,45 @@ draw_labels (GisMapSettings *settings, const View *v, cairo_t *cr, GisRenderStat
 
 /* The frame */
 
-/* Image memory is recycled: a frame needs a few images of several megabytes each, and
- * handing them back to the system after every frame costs more than drawing (page faults
- * to zero fresh memory, and TLB shootdowns across the drawing threads when it is
- * unmapped). A few buffers are kept for the next frames. */
-#define POOL_KEEP 8
-
-typedef struct {
-  guint8 *data;
-  gsize   size;
-} PoolBuffer;
-
-static GMutex pool_lock;
-static GSList *pool;       /* PoolBuffer */
-static guint pool_length;
-
-static void
-pool_release (gpointer data)
-{
-  PoolBuffer *b = data;
-
-  g_mutex_lock (&pool_lock);
-  if (pool_length < POOL_KEEP)
-    {
-      pool = g_slist_prepend (pool, b);
-      pool_length++;
-      b = NULL;
-    }
-  g_mutex_unlock (&pool_lock);
-  if (b != NULL)
-    {
-      free (b->data);
-      g_free (b);
-    }
-}
-
-/* Memory for an image. Not cleared: whoever draws into it first clears it, in the
- * threads that draw, so that the page faults of fresh memory are shared by them.
- * Ordinary pages, not huge ones: on a virtual machine a fresh huge page was measured to
- * take up to tens of milliseconds to fault in, a whole image's worth of ordinary pages a
- * few milliseconds, every time. */
-static guint8 *
-image_alloc (gsize size)
-{
-  return malloc (MAX (size, 1));
-}
-
-static PoolBuffer *
-pool_take (gsize size)
-{
-  PoolBuffer *found = NULL;
-
-  g_mutex_lock (&pool_lock);
-  for (GSList *l = pool; l != NULL; l = l->next)
-    if (((PoolBuffer *) l->data)->size == size)
-      {
-        found = l->data;
-        pool = g_slist_delete_link (pool, l);
-        pool_length--;
-        break;
-      }
-  g_mutex_unlock (&pool_lock);
-  if (found != NULL)
-    return found;
-  found = g_new0 (PoolBuffer, 1);
-  found->data = image_alloc (size);
-  found->size = size;
-  if (found->data == NULL)
-    {
-      g_free (found);
-      return NULL;
-    }
-  return found;
-}
-
-static const cairo_user_data_key_t pool_key;
-
-/* An image of the view; its pixels are undefined unless @clear. */
-static cairo_surface_t *
-new_image (const View *v, gboolean clear, GError **error)
-{
-  int stride = cairo_format_stride_for_width (CAIRO_FORMAT_ARGB32, v->width);
-  PoolBuffer *b = stride > 0 ? pool_take ((gsize) stride * v->height) : NULL;
-  cairo_surface_t *image;
-
-  if (b == NULL)
-    {
-      g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID, "A %d × %d image could not be made: %s",
-                   v->width, v->height, "out of memory");
-      return NULL;
-    }
-  if (clear)
-    memset (b->data, 0, (gsize) stride * v->height);
-  image = cairo_image_surface_create_for_data (b->data, CAIRO_FORMAT_ARGB32, v->width,
-                                               v->height, stride);
-  if (cairo_surface_status (image) != CAIRO_STATUS_SUCCESS ||
-      cairo_surface_set_user_data (image, &pool_key, b, pool_release) != CAIRO_STATUS_SUCCESS)
-    {
-      g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID, "A %d × %d image could not be made: %s",
-                   v->width, v->height, cairo_status_to_string (cairo_surface_status (image)));
-      cairo_surface_destroy (image);
-      pool_release (b);
-      return NULL;
-    }
-  return image;
-}
-
-static cairo_surface_t *
+/* Draws a layer or takes it from the cache. A vector layer drawn now goes straight into
+ * the frame when @target is given; with no cache to keep it for, it then needs no image
+ * of its own (*@image is %NULL), its bands passing through a buffer per thread. */
+static gboolean
 render_layer (GisMapSettings *settings, GisLayerSnapshot *layer, const View *v,
-              GisRenderCache *cache, FrameTarget *target, GisRenderStats *stats,
-              GCancellable *cancellable, GError **error)
+              GisRenderCache *cache, FrameTarget *target, cairo_surface_t **image,
+              GisRenderStats *stats, GCancellable *cancellable, GError **error)
 {
-  cairo_surface_t *image = cache_lookup (cache, layer->key, v);
   gboolean ok;
 
-  if (image != NULL)
+  *image = cache_lookup (cache, layer->key, v);
+  if (*image != NULL)
     {
       stats->n_cached++;
-      return image;
+      return TRUE;
     }
-  /* A vector layer's bands clear their own rows. */
-  image = new_image (v, layer->vector == NULL, error);
-  if (image == NULL)
-    return NULL;
+  if (layer->vector == NULL || cache != NULL || target == NULL)
+    {
+      /* A vector layer's bands clear their own rows. */
+      *image = new_image (v, layer->vector == NULL, error);
+      if (*image == NULL)
+        return FALSE;
+    }
   if (layer->vector != NULL)
-    ok = render_vector (layer, v, image, target, stats, cancellable, error);
+    ok = render_vector (layer, v, *image, target, stats, cancellable, error);
   else
-    ok = render_raster (layer, settings->crs, v, image, cancellable, error);
+    ok = render_raster (layer, settings->crs, v, *image, cancellable, error);
   if (!ok)
     {
       if (error != NULL && *error != NULL && !g_error_matches (*error, G_IO_ERROR,
                                                                G_IO_ERROR_CANCELLED))
         g_prefix_error (error, "Layer “%s”: ", layer->title ? layer->title : "");
-      cairo_surface_destroy (image);
-      return NULL;
+      g_clear_pointer (image, cairo_surface_destroy);
+      return FALSE;
     }
   stats->n_drawn++;
-  cache_store (cache, layer->key, v, image);
-  return image;
+  if (*image != NULL)
+    cache_store (cache, layer->key, v, *image);
+  return TRUE;
 }
 
 /* The background replaces whatever the frame's memory held. */
@@ -1643,16 +1682,15 @@ gis_map_render (GisMapSettings *settings, GisRenderCache *cache, GisRenderStats 
   for (guint i = 0; i < settings->layers->len; i++)
     {
       GisLayerSnapshot *layer = g_ptr_array_index (settings->layers, i);
-      cairo_surface_t *image;
+      cairo_surface_t *image = NULL;
 
       if (layer->opacity <= 0)
         continue;
       /* A layer drawn now at full strength is composited by its bands. */
       target.done = FALSE;
       cairo_surface_flush (frame);
-      image = render_layer (settings, layer, &v, cache, layer->opacity >= 1 ? &target : NULL,
-                            &local, cancellable, error);
-      if (image == NULL)
+      if (!render_layer (settings, layer, &v, cache, layer->opacity >= 1 ? &target : NULL,
+                         &image, &local, cancellable, error))
         {
           cairo_destroy (cr);
           cairo_surface_destroy (frame);
@@ -1664,14 +1702,17 @@ gis_map_render (GisMapSettings *settings, GisRenderCache *cache, GisRenderStats 
         {
           if (target.paint_background)
             paint_background (cr, settings);
-          cairo_set_source_surface (cr, image, 0, 0);
-          if (layer->opacity >= 1)
-            cairo_paint (cr);
-          else
-            cairo_paint_with_alpha (cr, layer->opacity);
+          if (image != NULL)
+            {
+              cairo_set_source_surface (cr, image, 0, 0);
+              if (layer->opacity >= 1)
+                cairo_paint (cr);
+              else
+                cairo_paint_with_alpha (cr, layer->opacity);
+            }
         }
       target.paint_background = FALSE;
-      cairo_surface_destroy (image);
+      g_clear_pointer (&image, cairo_surface_destroy);
     }
   if (target.paint_background)
     paint_background (cr, settings);
