@@ -655,7 +655,7 @@ draw_direct (VectorBand *b, const GisPixmap *pm, const GisVFeature *f, const Gis
     }
 }
 
-static void
+GIS_DRAWING_CLONES static void
 draw_vector_band (VectorBand *b)
 {
   const View *v = b->view;

@@ -219,7 +219,7 @@ accumulate_edge (float *acc, int stride, int rows, double x0, double y0, double 
  * Fills the rings, anti-aliased by exact pixel coverage, within the pixmap's band. Shells
  * and holes must turn in opposite directions (gis-vector-layer.c stores them so).
  */
-void
+GIS_DRAWING_CLONES void
 _gis_fill_polygon (const GisPixmap *pm, const double *xy, const guint *ring_sizes,
                    guint n_rings, const GisPaint *paint, GArray *scratch)
 {
@@ -311,7 +311,7 @@ _gis_fill_polygon (const GisPixmap *pm, const double *xy, const guint *ring_size
  * Draws a feature smaller than a couple of pixels as its box, each pixel weighted by how
  * much of the box covers it: what an anti-aliased fill would give, without a fill.
  */
-void
+GIS_DRAWING_CLONES void
 _gis_splat_box (const GisPixmap *pm, double x0, double y0, double x1, double y1,
                 guint32 color, double density)
 {
@@ -393,7 +393,7 @@ plot_cov (const GisPixmap *pm, int x, int y, guint32 color, guint32 cov)
  *
  * An anti-aliased line about one pixel wide (Wu), clipped to the band.
  */
-void
+GIS_DRAWING_CLONES void
 _gis_draw_line (const GisPixmap *pm, double x0, double y0, double x1, double y1,
                 guint32 color)
 {
@@ -644,7 +644,7 @@ composite_4 (guint32 *px, const float *coverage, const float *ink, __m128i fill1
  * outline's ink are gathered in a tile first, and each pixel is blended once, four at a
  * time where the processor allows.
  */
-void
+GIS_DRAWING_CLONES void
 _gis_draw_small_polygon (const GisPixmap *pm, const double *xy, const guint *ring_sizes,
                          guint n_rings, const GisPaint *paint, const GisOutline *outline,
                          GArray *scratch)
@@ -774,7 +774,7 @@ _gis_draw_small_polygon (const GisPixmap *pm, const double *xy, const guint *rin
  * Composites @n premultiplied pixels of @src over @dst, as cairo's (pixman's) OVER does:
  * the same arithmetic, so the same pixels.
  */
-void
+GIS_DRAWING_CLONES void
 _gis_over_row (guint32 *dst, const guint32 *src, int n, guint32 background)
 {
   int x = 0;

@@ -14,6 +14,16 @@
 
 G_BEGIN_DECLS
 
+/* The drawing loops are compiled twice, for any x86-64 processor and for x86-64-v3 (AVX2,
+ * FMA, SSE4.1's rounding instructions), the one to run chosen when the program starts.
+ * gis/ is compiled without contracting a * b + c into FMA, so both give the same pixels. */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && defined(__x86_64__) && \
+    defined(__linux__)
+#define GIS_DRAWING_CLONES __attribute__ ((target_clones ("default", "arch=x86-64-v3")))
+#else
+#define GIS_DRAWING_CLONES
+#endif
+
 typedef enum {
   GIS_PART_POINT,
   GIS_PART_LINE,
