@@ -213,6 +213,14 @@ gis_map_layer_new_vector (const char *title, GisVectorLayer *data, GisStyle *sty
 {
   g_return_val_if_fail (GIS_IS_VECTOR_LAYER (data), NULL);
   g_return_val_if_fail (style != NULL, NULL);
+
+  /* Layers are made where their data was loaded, in a worker: each feature's class under
+   * the style is worked out there, not by the first frame. */
+  if (gis_style_get_kind (style) != GIS_STYLE_SINGLE)
+    {
+      g_autoptr(GBytes) classes = NULL;
+      _gis_vector_layer_classify (data, style, &classes);
+    }
   return g_object_new (GIS_TYPE_MAP_LAYER, "title", title, "vector", data, "style", style,
                        NULL);
 }

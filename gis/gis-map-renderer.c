@@ -5,8 +5,10 @@
  * pixel can do: at small scales most features are smaller than a pixel or two, and
  * those are plotted straight into the image instead of being filled and stroked.
  * Larger features are snapped to half pixels with repeated vertices dropped (a
- * level of detail that costs nothing to keep), gathered into one path per symbol and
- * filled and stroked once. Each layer is drawn in horizontal bands, one per core.
+ * level of detail that costs nothing to keep) and, up to a hundred pixels or so, filled
+ * and outlined by our own scan converter (gis-rasterize.c); the largest are gathered
+ * into one path per symbol and filled and stroked by cairo once. Each layer is drawn in
+ * horizontal bands, a few per core, by whichever thread is free.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,7 +17,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <gdal.h>
 
@@ -25,7 +29,7 @@
 #include "gis-render-private.h"
 
 /* Features whose box on screen is smaller than this (device pixels) become one pixel. */
-#define TINY_PX 2.0
+#define TINY_PX 3.0
 #define MAX_LABELS 1500
 
 /* The view, in device pixels: px = (x - ox) / res, py = (oy - y) / res. */
@@ -327,7 +331,127 @@ _gis_paint_symbol_path (cairo_t *cr, const GisSymbol *s, double scale, gboolean 
   cairo_new_path (cr);
 }
 
+/* Image memory */
+
+/* Image memory is recycled: a frame needs a few images of several megabytes each, and
+ * handing them back to the system after every frame costs more than drawing (page faults
+ * to zero fresh memory, and TLB shootdowns across the drawing threads when it is
+ * unmapped). A few buffers are kept for the next frames. */
+#define POOL_KEEP 8
+
+typedef struct {
+  guint8 *data;
+  gsize   size;
+} PoolBuffer;
+
+static GMutex pool_lock;
+static GSList *pool;       /* PoolBuffer */
+static guint pool_length;
+
+static void
+pool_release (gpointer data)
+{
+  PoolBuffer *b = data;
+
+  g_mutex_lock (&pool_lock);
+  if (pool_length < POOL_KEEP)
+    {
+      pool = g_slist_prepend (pool, b);
+      pool_length++;
+      b = NULL;
+    }
+  g_mutex_unlock (&pool_lock);
+  if (b != NULL)
+    {
+      free (b->data);
+      g_free (b);
+    }
+}
+
+/* Memory for an image. Not cleared: whoever draws into it first clears it, in the
+ * threads that draw, so that the page faults of fresh memory are shared by them.
+ * Ordinary pages, not huge ones: on a virtual machine a fresh huge page was measured to
+ * take up to tens of milliseconds to fault in, a whole image's worth of ordinary pages a
+ * few milliseconds, every time. */
+static guint8 *
+image_alloc (gsize size)
+{
+  return malloc (MAX (size, 1));
+}
+
+static PoolBuffer *
+pool_take (gsize size)
+{
+  PoolBuffer *found = NULL;
+
+  g_mutex_lock (&pool_lock);
+  for (GSList *l = pool; l != NULL; l = l->next)
+    if (((PoolBuffer *) l->data)->size == size)
+      {
+        found = l->data;
+        pool = g_slist_delete_link (pool, l);
+        pool_length--;
+        break;
+      }
+  g_mutex_unlock (&pool_lock);
+  if (found != NULL)
+    return found;
+  found = g_new0 (PoolBuffer, 1);
+  found->data = image_alloc (size);
+  found->size = size;
+  if (found->data == NULL)
+    {
+      g_free (found);
+      return NULL;
+    }
+  return found;
+}
+
+static const cairo_user_data_key_t pool_key;
+
+/* An image of the view; its pixels are undefined unless @clear. */
+static cairo_surface_t *
+new_image (const View *v, gboolean clear, GError **error)
+{
+  int stride = cairo_format_stride_for_width (CAIRO_FORMAT_ARGB32, v->width);
+  PoolBuffer *b = stride > 0 ? pool_take ((gsize) stride * v->height) : NULL;
+  cairo_surface_t *image;
+
+  if (b == NULL)
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID, "A %d × %d image could not be made: %s",
+                   v->width, v->height, "out of memory");
+      return NULL;
+    }
+  if (clear)
+    memset (b->data, 0, (gsize) stride * v->height);
+  image = cairo_image_surface_create_for_data (b->data, CAIRO_FORMAT_ARGB32, v->width,
+                                               v->height, stride);
+  if (cairo_surface_status (image) != CAIRO_STATUS_SUCCESS ||
+      cairo_surface_set_user_data (image, &pool_key, b, pool_release) != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID, "A %d × %d image could not be made: %s",
+                   v->width, v->height, cairo_status_to_string (cairo_surface_status (image)));
+      cairo_surface_destroy (image);
+      pool_release (b);
+      return NULL;
+    }
+  return image;
+}
+
 /* Vector layers */
+
+/* Where a vector layer's bands put their rows once drawn: into the frame, over what
+ * the frame holds (or over its background, painted first), so that compositing is
+ * shared by the drawing threads too, and a fresh frame's memory is first touched by
+ * them. */
+typedef struct {
+  guint8  *data;           /* the frame */
+  int      stride;
+  guint32  background;     /* premultiplied, as cairo paints it */
+  gboolean paint_background;
+  gboolean done;           /* set when the bands composited */
+} FrameTarget;
 
 typedef struct {
   /* Shared by the bands, read-only */
@@ -335,17 +459,18 @@ typedef struct {
   GisVectorArrays   a;
   const guint16    *classes;
   GisStyle         *style;
-  const guint      *order;        /* visible features, grouped by class, in layer order */
-  const guint      *class_start;  /* n_symbols + 1 offsets into @order */
   guint             n_symbols;
   guint8           *data;
   int               stride;
   GCancellable     *cancellable;
+  FrameTarget      *target;       /* nullable */
 
   /* Per band */
   int               y0;
   int               y1;
-  guint             n_features;
+  const guint      *order;        /* the features that may reach the band, grouped by
+                                   * class, in layer order */
+  const guint      *class_start;  /* n_symbols + 1 offsets into @order */
   guint             n_pixels;
 } VectorBand;
 
@@ -385,9 +510,12 @@ typedef enum {
   DRAW_CAIRO,     /* large, thick or dashed: cairo */
 } DrawHow;
 
-/* Larger than this on screen (device pixels), a polygon goes to cairo for its
- * anti-aliased edges; there are few such at any one view. */
-#define DIRECT_MAX_PX 48.0
+/* Larger than this on screen (device pixels), a polygon goes to cairo; there are few
+ * such at any one view. Up to it, each polygon is filled and outlined in turn by the
+ * scan converter, as Mapnik and QGIS draw them: gathered into one cairo path per
+ * symbol, a polygon's outline would show through the fill of those drawn after it, and
+ * cairo's stroker costs more than the scan converter's outline at these sizes. */
+#define DIRECT_MAX_PX 128.0
 
 static DrawHow
 how_to_draw (const VectorBand *b, const GisVFeature *f, double margin, gboolean thin)
@@ -411,25 +539,59 @@ how_to_draw (const VectorBand *b, const GisVFeature *f, double margin, gboolean 
   return DRAW_CAIRO;
 }
 
-/* Snaps a part to half pixels into @xy (device coordinates), dropping vertices closer
- * than a pixel to the last one kept: the level of detail of the current zoom, at no
- * cost beyond the walk itself. The last vertex is always kept, so rings stay closed. */
+/* Snaps a part to half pixels into @xy (device coordinates, room for @n vertices),
+ * dropping vertices closer than a pixel to the last one kept: the level of detail of the
+ * current zoom, at no cost beyond the walk itself. The last vertex is always kept, so
+ * rings stay closed. @tmp has room for 2 @n doubles. @near: every vertex is less than
+ * 2^50 half pixels from the view's origin. */
 static guint
-snap_part (const View *v, const double *x, const double *y, guint n, GArray *xy)
+snap_part (const View *v, const double *restrict x, const double *restrict y, guint n,
+           gboolean near, double *restrict xy, double *restrict tmp)
 {
-  const double inv = 1.0 / v->res;
+  /* Doubling is exact: (x - ox) / res * 2 rounds as (x - ox) * (2 / res) does. */
+  const double inv2 = 1.0 / v->res * 2, ox = v->ox, oy = v->oy;
+  /* Adding and taking away 1.5 · 2^52 rounds a double under 2^51 to a whole number as
+   * rint() does (to the nearest, ties to even), in two instructions that vectorise;
+   * SSE2 has no rounding instruction. */
+  const double magic = 6755399441055744.0;
+  double *restrict px = tmp, *restrict py = tmp + n;
   double lx = NAN, ly = NAN;
   guint kept = 0;
 
+  if (near)
+    {
+      guint i = 0;
+#ifdef __SSE2__
+      const __m128d vox = _mm_set1_pd (ox), voy = _mm_set1_pd (oy), vinv2 = _mm_set1_pd (inv2);
+      const __m128d vmagic = _mm_set1_pd (magic), vhalf = _mm_set1_pd (0.5);
+
+      for (; i + 2 <= n; i += 2)
+        {
+          __m128d a = _mm_mul_pd (_mm_sub_pd (_mm_loadu_pd (x + i), vox), vinv2);
+          __m128d b = _mm_mul_pd (_mm_sub_pd (voy, _mm_loadu_pd (y + i)), vinv2);
+          _mm_storeu_pd (px + i, _mm_mul_pd (_mm_sub_pd (_mm_add_pd (a, vmagic), vmagic), vhalf));
+          _mm_storeu_pd (py + i, _mm_mul_pd (_mm_sub_pd (_mm_add_pd (b, vmagic), vmagic), vhalf));
+        }
+#endif
+      for (; i < n; i++)
+        {
+          px[i] = (((x[i] - ox) * inv2 + magic) - magic) * 0.5;
+          py[i] = (((oy - y[i]) * inv2 + magic) - magic) * 0.5;
+        }
+    }
+  else
+    for (guint i = 0; i < n; i++)
+      {
+        px[i] = rint ((x[i] - ox) * inv2) * 0.5;
+        py[i] = rint ((oy - y[i]) * inv2) * 0.5;
+      }
   for (guint i = 0; i < n; i++)
     {
-      double p[2] = { rint ((x[i] - v->ox) * inv * 2) * 0.5, rint ((v->oy - y[i]) * inv * 2) * 0.5 };
-      if (kept > 0 && fabs (p[0] - lx) < 1.0 && fabs (p[1] - ly) < 1.0 &&
-          (i + 1 < n || (p[0] == lx && p[1] == ly)))
+      if (kept > 0 && fabs (px[i] - lx) < 1.0 && fabs (py[i] - ly) < 1.0 &&
+          (i + 1 < n || (px[i] == lx && py[i] == ly)))
         continue;
-      g_array_append_vals (xy, p, 2);
-      lx = p[0];
-      ly = p[1];
+      xy[2 * kept] = lx = px[i];
+      xy[2 * kept + 1] = ly = py[i];
       kept++;
     }
   return kept;
@@ -437,29 +599,52 @@ snap_part (const View *v, const double *x, const double *y, guint n, GArray *xy)
 
 static void
 draw_direct (VectorBand *b, const GisPixmap *pm, const GisVFeature *f, const GisPaint *paint,
-             gboolean fill, guint32 line_color, GArray *xy, GArray *sizes, GArray *scratch)
+             gboolean fill, guint32 line_color, const GisOutline *outline, GArray *xy,
+             GArray *sizes, GArray *scratch)
 {
   const double *p;
-  guint at = 0;
+  guint *n_kept;
+  guint at = 0, total = 0;
   gboolean is_line = b->a.parts[f->first_part].kind == GIS_PART_LINE;
+  const View *v = b->view;
+  const double limit = 0x1p50 * v->res / 2;
+  gboolean near = f->envelope.min_x - v->ox > -limit && f->envelope.max_x - v->ox < limit &&
+                  v->oy - f->envelope.min_y < limit && v->oy - f->envelope.max_y > -limit;
 
-  g_array_set_size (xy, 0);
-  g_array_set_size (sizes, 0);
+  for (guint k = 0; k < f->n_parts; k++)
+    total += b->a.parts[f->first_part + k].n;
+  /* The snapped vertices, then room for snapping the largest part. */
+  if (xy->len < 4 * total)
+    g_array_set_size (xy, 4 * total);
+  if (sizes->len < f->n_parts)
+    g_array_set_size (sizes, f->n_parts);
+  n_kept = (guint *) (gpointer) sizes->data;
   for (guint k = 0; k < f->n_parts; k++)
     {
       const GisVPart *part = &b->a.parts[f->first_part + k];
-      guint n = snap_part (b->view, b->a.x + part->first, b->a.y + part->first, part->n, xy);
-      g_array_append_val (sizes, n);
+      n_kept[k] = snap_part (b->view, b->a.x + part->first, b->a.y + part->first, part->n,
+                             near, (double *) (gpointer) xy->data + 2 * at,
+                             (double *) (gpointer) xy->data + 2 * total);
+      at += n_kept[k];
     }
   p = (const double *) (gpointer) xy->data;
-  if (fill && !is_line)
-    _gis_fill_polygon (pm, p, (const guint *) (gpointer) sizes->data, sizes->len, paint,
-                       scratch);
+  if (!is_line)
+    {
+      /* With an outline, coverage and ink are gathered first and each pixel blended
+       * once; a fill alone is blended as it is found. */
+      if (outline != NULL)
+        _gis_draw_small_polygon (pm, p, n_kept, f->n_parts, fill ? paint : NULL, outline,
+                                 scratch);
+      else if (fill)
+        _gis_fill_polygon (pm, p, n_kept, f->n_parts, paint, scratch);
+      return;
+    }
   if (line_color == 0)
     return;
-  for (guint k = 0; k < sizes->len; k++)
+  at = 0;
+  for (guint k = 0; k < f->n_parts; k++)
     {
-      guint n = g_array_index (sizes, guint, k);
+      guint n = n_kept[k];
       for (guint i = 0; i + 1 < n; i++)
         _gis_draw_line (pm, p[2 * (at + i)], p[2 * (at + i) + 1], p[2 * (at + i + 1)],
                         p[2 * (at + i + 1) + 1], line_color);
@@ -470,7 +655,7 @@ draw_direct (VectorBand *b, const GisPixmap *pm, const GisVFeature *f, const Gis
     }
 }
 
-static void
+GIS_DRAWING_CLONES static void
 draw_vector_band (VectorBand *b)
 {
   const View *v = b->view;
@@ -483,6 +668,9 @@ draw_vector_band (VectorBand *b)
   g_autoptr(GArray) sizes = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GArray) scratch = g_array_new (FALSE, FALSE, 32);
 
+  /* The image comes uncleared: each band clears its own rows, so that the first touch
+   * of fresh memory (page faults) is shared by the drawing threads too. */
+  memset (b->data + (gsize) b->y0 * b->stride, 0, (gsize) (b->y1 - b->y0) * b->stride);
   surface = cairo_image_surface_create_for_data (b->data + (gsize) b->y0 * b->stride,
                                                  CAIRO_FORMAT_ARGB32, v->width, b->y1 - b->y0,
                                                  b->stride);
@@ -507,11 +695,13 @@ draw_vector_band (VectorBand *b)
       GisPaint paint = { premultiply (&s->fill, 1.0), premultiply (&s->fill, 0.22), s->pattern,
                          MAX (4, (int) lround (8 * v->scale)), MAX (1, (int) lround (v->scale)) };
       guint32 line_color = 0, polyline_color;
+      GisOutline outline;
 
       if (g_cancellable_is_cancelled (b->cancellable))
         break;
       if (has_stroke)
         line_color = premultiply (&s->stroke, MIN (1.0, MAX (stroke_px, 0.5)));
+      _gis_outline_init (&outline, line_color);
       /* A line layer's colour is its stroke, at least half a pixel wide. */
       polyline_color = premultiply (&s->stroke, MIN (1.0, MAX (stroke_px, 0.5)));
 
@@ -541,13 +731,16 @@ draw_vector_band (VectorBand *b)
                                       : MAX (0.35, 0.75 * (x1 - x0) * (y1 - y0) / (4 * hw * hh));
                 _gis_splat_box (&pm, cx - hw, cy - hh, cx + hw, cy + hh, line ? polyline_color : tiny,
                                 density);
-                b->n_pixels++;
+                /* Counted by one band: the one its middle falls in (or the nearest). */
+                if ((cy >= b->y0 || b->y0 == 0) && (cy < b->y1 || b->y1 == v->height))
+                  b->n_pixels++;
               }
               break;
             case DRAW_DIRECT:
               is_line = b->a.parts[f->first_part].kind == GIS_PART_LINE;
               draw_direct (b, &pm, f, &paint, s->pattern != GIS_FILL_NONE,
-                           is_line ? polyline_color : line_color, xy, sizes, scratch);
+                           is_line ? polyline_color : line_color,
+                           line_color != 0 ? &outline : NULL, xy, sizes, scratch);
               break;
             case DRAW_CAIRO:
             default:
@@ -630,75 +823,163 @@ draw_vector_band (VectorBand *b)
   cairo_destroy (cr);
   cairo_surface_finish (surface);
   cairo_surface_destroy (surface);
+  if (b->target != NULL && !g_cancellable_is_cancelled (b->cancellable))
+    for (int y = b->y0; y < b->y1; y++)
+      {
+        guint32 *dst = (guint32 *) (gpointer) (b->target->data + (gsize) y * b->target->stride);
+        const guint32 *src = (const guint32 *) (gpointer) (b->data + (gsize) y * b->stride);
+
+        if (b->target->paint_background && b->target->background == 0)
+          memset (dst, 0, (gsize) v->width * 4);
+        _gis_over_row (dst, src, v->width,
+                       b->target->paint_background ? b->target->background : 0);
+      }
 }
 
-/* Bands run on a pool shared by all frames; the calling thread draws the first band. */
+/* Bands run on a pool shared by all frames. There are a few more bands than threads,
+ * and each thread (the calling one too) takes the next band not yet taken: on a busy
+ * machine a thread that gets less time draws fewer bands instead of holding up the
+ * frame. */
 
 typedef struct {
-  GMutex  lock;
-  GCond   cond;
-  guint   pending;
+  VectorBand *bands;
+  guint       n_bands;
+  gint        next;      /* atomic: the next band to take */
+  gsize       scratch;   /* when not 0, no layer image: each thread draws its bands in
+                          * a buffer of this size, and they go to the frame from there */
+  GMutex      lock;
+  GCond       cond;
+  guint       pending;   /* workers still running */
 } BandSync;
 
-typedef struct {
-  VectorBand *band;
-  BandSync   *sync;
-} BandJob;
+static void
+draw_bands (BandSync *sync)
+{
+  PoolBuffer *scratch = NULL;
+
+  for (;;)
+    {
+      guint i = (guint) g_atomic_int_add (&sync->next, 1);
+      VectorBand *b;
+
+      if (i >= sync->n_bands)
+        break;
+      b = &sync->bands[i];
+      if (sync->scratch > 0)
+        {
+          if (scratch == NULL && (scratch = pool_take (sync->scratch)) == NULL)
+            {
+              /* Out of memory: the band is left undrawn, the frame is cancelled. */
+              g_cancellable_cancel (b->cancellable);
+              continue;
+            }
+          /* Where row 0 would be: only the band's rows are ever touched. */
+          b->data = (guint8 *) (gpointer) ((guintptr) scratch->data -
+                                           (gsize) b->y0 * (gsize) b->stride);
+        }
+      draw_vector_band (b);
+    }
+  if (scratch != NULL)
+    pool_release (scratch);
+}
 
 static void
 band_worker (gpointer data, gpointer user_data)
 {
-  BandJob *job = data;
+  BandSync *sync = data;
 
-  draw_vector_band (job->band);
-  g_mutex_lock (&job->sync->lock);
-  job->sync->pending--;
-  g_cond_signal (&job->sync->cond);
-  g_mutex_unlock (&job->sync->lock);
-  g_free (job);
+  draw_bands (sync);
+  g_mutex_lock (&sync->lock);
+  sync->pending--;
+  g_cond_signal (&sync->cond);
+  g_mutex_unlock (&sync->lock);
 }
 
 static GThreadPool *
 band_pool (void)
 {
-  static GThreadPool *pool;
+  static GThreadPool *threads;
 
-  if (g_once_init_enter (&pool))
+  if (g_once_init_enter (&threads))
     {
       GThreadPool *p = g_thread_pool_new (band_worker, NULL,
                                           MAX (1, (int) g_get_num_processors () - 1), FALSE,
                                           NULL);
-      g_once_init_leave (&pool, p);
+      g_once_init_leave (&threads, p);
     }
-  return pool;
+  return threads;
+}
+
+static guint
+n_threads_for (void)
+{
+  return MIN (g_get_num_processors (), 8);
 }
 
 static guint
 n_bands_for (const View *v)
 {
-  guint n = MIN (g_get_num_processors (), 8);
+  guint n = n_threads_for () == 1 ? 1 : 4 * n_threads_for ();
 
   return MAX (1u, MIN (n, (guint) v->height / 64));
 }
 
+static int
+band_start (const View *v, guint n_bands, guint i)
+{
+  return (int) ((gint64) v->height * i / n_bands);
+}
+
+/* The band row @y (a pixel coordinate, maybe outside the frame) falls in. */
+static guint
+band_of (const View *v, guint n_bands, double y)
+{
+  guint i;
+
+  if (!(y >= 0))
+    return 0;
+  if (y >= v->height)
+    return n_bands - 1;
+  i = MIN ((guint) (y * n_bands / v->height), n_bands - 1);
+  while (i > 0 && y < band_start (v, n_bands, i))
+    i--;
+  while (i + 1 < n_bands && y >= band_start (v, n_bands, i + 1))
+    i++;
+  return i;
+}
+
 static gboolean
 render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
-               GisRenderStats *stats, GCancellable *cancellable, GError **error)
+               FrameTarget *target, GisRenderStats *stats, GCancellable *cancellable,
+               GError **error)
 {
   VectorBand proto = { 0 };
   g_autoptr(GBytes) class_ref = NULL;
   g_autoptr(GArray) visible = NULL;
-  g_autofree guint *order = NULL;
+  g_autofree guint *order = NULL;      /* NULL: all features, in layer order */
   g_autofree guint *class_start = NULL;
+  g_autofree guint *band_order = NULL;
+  g_autofree guint *band_class_start = NULL;
+  g_autofree guint8 *reach = NULL;
+  g_autofree double *margins = NULL;
   g_autofree VectorBand *bands = NULL;
   GisEnvelope layer_extent, query;
-  guint n_visible, n_bands;
+  guint n_visible, n_bands, n_threads, n_entries;
   double margin;
-  BandSync sync;
+  const double inv = 1.0 / v->res;
+  BandSync sync = { 0 };
+
+  g_assert (image != NULL || target != NULL);
 
   _gis_vector_layer_get_arrays (layer->vector, &proto.a);
+  proto.data = image != NULL ? cairo_image_surface_get_data (image) : NULL;
+  proto.stride = image != NULL ? cairo_image_surface_get_stride (image) : target->stride;
   if (proto.a.n_features == 0)
-    return TRUE;
+    {
+      if (image != NULL)
+        memset (proto.data, 0, (gsize) proto.stride * v->height);
+      return TRUE;
+    }
   proto.view = v;
   proto.style = layer->style;
   proto.n_symbols = gis_style_get_symbol_count (layer->style);
@@ -708,10 +989,13 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
 
   /* Visible features, with a margin for markers and outlines. */
   margin = 0;
+  margins = g_new (double, proto.n_symbols);
   for (guint k = 0; k < proto.n_symbols; k++)
     {
       const GisSymbol *s = gis_style_get_symbol (layer->style, k);
       margin = MAX (margin, MAX (s->marker_size, s->stroke_width));
+      /* As draw_vector_band() reaches out of its band, plus a pixel. */
+      margins[k] = MAX (s->marker_size, s->stroke_width) * v->scale + 3;
     }
   margin = (margin * v->scale + 2) * v->res;
   query = (GisEnvelope) { v->extent.min_x - margin, v->extent.min_y - margin,
@@ -720,11 +1004,15 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
   if (layer_extent.min_x >= query.min_x && layer_extent.max_x <= query.max_x &&
       layer_extent.min_y >= query.min_y && layer_extent.max_y <= query.max_y)
     {
-      /* Everything is in view: the index would only cost time. */
-      visible = g_array_sized_new (FALSE, FALSE, sizeof (guint), proto.a.n_features);
-      g_array_set_size (visible, proto.a.n_features);
-      for (guint i = 0; i < proto.a.n_features; i++)
-        g_array_index (visible, guint, i) = i;
+      /* Everything is in view: the index would only cost time, and with one symbol
+       * the features are drawn in the order they are stored, no list needed. */
+      if (proto.classes != NULL)
+        {
+          visible = g_array_sized_new (FALSE, FALSE, sizeof (guint), proto.a.n_features);
+          g_array_set_size (visible, proto.a.n_features);
+          for (guint i = 0; i < proto.a.n_features; i++)
+            g_array_index (visible, guint, i) = i;
+        }
     }
   else
     {
@@ -744,25 +1032,31 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
       else
         visible = gis_vector_layer_query (layer->vector, &query);
     }
-  n_visible = visible->len;
+  n_visible = visible != NULL ? visible->len : proto.a.n_features;
   if (n_visible == 0)
-    return TRUE;
+    {
+      if (image != NULL)
+        memset (proto.data, 0, (gsize) proto.stride * v->height);
+      return TRUE;
+    }
 
   /* Group by class, the style's order being the drawing order (a stable counting sort).
    * Within a class, features are drawn in the order the layer stores them, along a
    * Hilbert curve (gis-vector-layer.c): neighbours on screen are drawn one after another,
    * which keeps the pixels they touch in the CPU's caches. */
   class_start = g_new0 (guint, proto.n_symbols + 1);
-  order = g_new (guint, n_visible);
   if (proto.classes == NULL)
     {
       /* A single style has one symbol, "other": every feature is drawn with it. */
-      memcpy (order, visible->data, sizeof (guint) * n_visible);
+      if (visible != NULL)
+        order = g_memdup2 (visible->data, sizeof (guint) * n_visible);
       class_start[proto.n_symbols] = n_visible;
     }
   else
     {
       g_autofree guint *fill = g_new0 (guint, proto.n_symbols + 1);
+
+      order = g_new (guint, n_visible);
       for (guint i = 0; i < n_visible; i++)
         class_start[MIN (proto.classes[g_array_index (visible, guint, i)],
                          proto.n_symbols - 1) + 1]++;
@@ -775,48 +1069,80 @@ render_vector (GisLayerSnapshot *layer, const View *v, cairo_surface_t *image,
           order[fill[MIN (proto.classes[f], proto.n_symbols - 1)]++] = f;
         }
     }
-  proto.order = order;
-  proto.class_start = class_start;
+  g_clear_pointer (&visible, g_array_unref);
 
-  cairo_surface_flush (image);
-  proto.data = cairo_image_surface_get_data (image);
-  proto.stride = cairo_image_surface_get_stride (image);
-
+  /* Each band's own list of the features that may reach it (a feature across a band
+   * border is in both), in drawing order: a band walks only its own features. */
   n_bands = n_bands_for (v);
+  band_class_start = g_new0 (guint, (gsize) n_bands * proto.n_symbols + 1);
+  reach = g_new (guint8, 2 * (gsize) n_visible);
+  for (guint k = 0; k < proto.n_symbols; k++)
+    for (guint o = class_start[k]; o < class_start[k + 1]; o++)
+      {
+        const GisVFeature *f = &proto.a.features[order != NULL ? order[o] : o];
+        double y0 = (v->oy - f->envelope.max_y) * inv, y1 = (v->oy - f->envelope.min_y) * inv;
+        guint b0 = band_of (v, n_bands, y0 - margins[k]);
+        guint b1 = band_of (v, n_bands, y1 + margins[k]);
+
+        reach[2 * o] = (guint8) b0;
+        reach[2 * o + 1] = (guint8) b1;
+        for (guint b = b0; b <= b1; b++)
+          band_class_start[(gsize) b * proto.n_symbols + k + 1]++;
+      }
+  for (gsize i = 0; i < (gsize) n_bands * proto.n_symbols; i++)
+    band_class_start[i + 1] += band_class_start[i];
+  n_entries = band_class_start[(gsize) n_bands * proto.n_symbols];
+  band_order = g_new (guint, MAX (n_entries, 1));
+  {
+    g_autofree guint *fill = g_memdup2 (band_class_start,
+                                        sizeof (guint) * ((gsize) n_bands * proto.n_symbols));
+    for (guint k = 0; k < proto.n_symbols; k++)
+      for (guint o = class_start[k]; o < class_start[k + 1]; o++)
+        for (guint b = reach[2 * o]; b <= reach[2 * o + 1]; b++)
+          band_order[fill[(gsize) b * proto.n_symbols + k]++] = order != NULL ? order[o] : o;
+  }
+
+  if (image != NULL)
+    cairo_surface_flush (image);
+  proto.target = target;
   bands = g_new0 (VectorBand, n_bands);
-  g_mutex_init (&sync.lock);
-  g_cond_init (&sync.cond);
-  sync.pending = n_bands - 1;
   for (guint i = 0; i < n_bands; i++)
     {
       bands[i] = proto;
-      bands[i].y0 = (int) ((gint64) v->height * i / n_bands);
-      bands[i].y1 = (int) ((gint64) v->height * (i + 1) / n_bands);
+      bands[i].y0 = band_start (v, n_bands, i);
+      bands[i].y1 = band_start (v, n_bands, i + 1);
+      bands[i].order = band_order;
+      bands[i].class_start = band_class_start + (gsize) i * proto.n_symbols;
     }
-  for (guint i = 1; i < n_bands; i++)
-    {
-      BandJob *job = g_new0 (BandJob, 1);
-      job->band = &bands[i];
-      job->sync = &sync;
-      g_thread_pool_push (band_pool (), job, NULL);
-    }
-  draw_vector_band (&bands[0]);
+  sync.bands = bands;
+  sync.n_bands = n_bands;
+  if (image == NULL)
+    for (guint i = 0; i < n_bands; i++)
+      sync.scratch = MAX (sync.scratch, (gsize) (bands[i].y1 - bands[i].y0) * proto.stride);
+  g_mutex_init (&sync.lock);
+  g_cond_init (&sync.cond);
+  n_threads = MIN (n_threads_for (), n_bands);
+  sync.pending = n_threads - 1;
+  for (guint i = 1; i < n_threads; i++)
+    g_thread_pool_push (band_pool (), &sync, NULL);
+  draw_bands (&sync);
   g_mutex_lock (&sync.lock);
   while (sync.pending > 0)
     g_cond_wait (&sync.cond, &sync.lock);
   g_mutex_unlock (&sync.lock);
   g_mutex_clear (&sync.lock);
   g_cond_clear (&sync.cond);
-  cairo_surface_mark_dirty (image);
+  if (image != NULL)
+    cairo_surface_mark_dirty (image);
+  if (target != NULL)
+    target->done = TRUE;
 
   if (stats != NULL)
-    for (guint i = 0; i < n_bands; i++)
-      {
-        /* A feature across two bands is counted in each; count it once. */
+    {
+      stats->n_features += n_visible;
+      for (guint i = 0; i < n_bands; i++)
         stats->n_pixels += bands[i].n_pixels;
-        if (i == 0)
-          stats->n_features += n_visible;
-      }
+    }
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }
 
@@ -1252,155 +1578,73 @@ draw_labels (GisMapSettings *settings, const View *v, cairo_t *cr, GisRenderStat
 
 /* The frame */
 
-/* Image memory is recycled: a frame needs a few images of several megabytes each, and
- * handing them back to the system after every frame costs more than drawing (page faults
- * to zero fresh memory, and TLB shootdowns across the drawing threads when it is
- * unmapped). A few buffers are kept for the next frames. */
-#define POOL_KEEP 8
-
-typedef struct {
-  guint8 *data;
-  gsize   size;
-} PoolBuffer;
-
-static GMutex pool_lock;
-static GSList *pool;       /* PoolBuffer */
-static guint pool_length;
-
-static void
-pool_release (gpointer data)
-{
-  PoolBuffer *b = data;
-
-  g_mutex_lock (&pool_lock);
-  if (pool_length < POOL_KEEP)
-    {
-      pool = g_slist_prepend (pool, b);
-      pool_length++;
-      b = NULL;
-    }
-  g_mutex_unlock (&pool_lock);
-  if (b != NULL)
-    {
-      free (b->data);
-      g_free (b);
-    }
-}
-
-/* Zeroed memory for an image, in huge pages where the system offers them: a 1080p image
- * is then a handful of page faults instead of two thousand. */
-static guint8 *
-image_alloc (gsize size)
-{
-  void *data = NULL;
-  const gsize huge = 2 * 1024 * 1024;
-
-  if (size >= huge)
-    {
-      gsize rounded = (size + huge - 1) / huge * huge;
-      if (posix_memalign (&data, huge, rounded) != 0)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-      madvise (data, rounded, MADV_HUGEPAGE);
-#endif
-    }
-  else if ((data = malloc (MAX (size, 1))) == NULL)
-    return NULL;
-  memset (data, 0, size);
-  return data;
-}
-
-static PoolBuffer *
-pool_take (gsize size)
-{
-  PoolBuffer *found = NULL;
-
-  g_mutex_lock (&pool_lock);
-  for (GSList *l = pool; l != NULL; l = l->next)
-    if (((PoolBuffer *) l->data)->size == size)
-      {
-        found = l->data;
-        pool = g_slist_delete_link (pool, l);
-        pool_length--;
-        break;
-      }
-  g_mutex_unlock (&pool_lock);
-  if (found != NULL)
-    {
-      memset (found->data, 0, size);
-      return found;
-    }
-  found = g_new0 (PoolBuffer, 1);
-  found->data = image_alloc (size);
-  found->size = size;
-  if (found->data == NULL)
-    {
-      g_free (found);
-      return NULL;
-    }
-  return found;
-}
-
-static const cairo_user_data_key_t pool_key;
-
-static cairo_surface_t *
-new_image (const View *v, GError **error)
-{
-  int stride = cairo_format_stride_for_width (CAIRO_FORMAT_ARGB32, v->width);
-  PoolBuffer *b = stride > 0 ? pool_take ((gsize) stride * v->height) : NULL;
-  cairo_surface_t *image;
-
-  if (b == NULL)
-    {
-      g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID, "A %d × %d image could not be made: %s",
-                   v->width, v->height, "out of memory");
-      return NULL;
-    }
-  image = cairo_image_surface_create_for_data (b->data, CAIRO_FORMAT_ARGB32, v->width,
-                                               v->height, stride);
-  if (cairo_surface_status (image) != CAIRO_STATUS_SUCCESS ||
-      cairo_surface_set_user_data (image, &pool_key, b, pool_release) != CAIRO_STATUS_SUCCESS)
-    {
-      g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID, "A %d × %d image could not be made: %s",
-                   v->width, v->height, cairo_status_to_string (cairo_surface_status (image)));
-      cairo_surface_destroy (image);
-      pool_release (b);
-      return NULL;
-    }
-  return image;
-}
-
-static cairo_surface_t *
+/* Draws a layer or takes it from the cache. A vector layer drawn now goes straight into
+ * the frame when @target is given; with no cache to keep it for, it then needs no image
+ * of its own (*@image is %NULL), its bands passing through a buffer per thread. */
+static gboolean
 render_layer (GisMapSettings *settings, GisLayerSnapshot *layer, const View *v,
-              GisRenderCache *cache, GisRenderStats *stats, GCancellable *cancellable,
-              GError **error)
+              GisRenderCache *cache, FrameTarget *target, cairo_surface_t **image,
+              GisRenderStats *stats, GCancellable *cancellable, GError **error)
 {
-  cairo_surface_t *image = cache_lookup (cache, layer->key, v);
   gboolean ok;
 
-  if (image != NULL)
+  *image = cache_lookup (cache, layer->key, v);
+  if (*image != NULL)
     {
       stats->n_cached++;
-      return image;
+      return TRUE;
     }
-  image = new_image (v, error);
-  if (image == NULL)
-    return NULL;
+  if (layer->vector == NULL || cache != NULL || target == NULL)
+    {
+      /* A vector layer's bands clear their own rows. */
+      *image = new_image (v, layer->vector == NULL, error);
+      if (*image == NULL)
+        return FALSE;
+    }
   if (layer->vector != NULL)
-    ok = render_vector (layer, v, image, stats, cancellable, error);
+    ok = render_vector (layer, v, *image, target, stats, cancellable, error);
   else
-    ok = render_raster (layer, settings->crs, v, image, cancellable, error);
+    ok = render_raster (layer, settings->crs, v, *image, cancellable, error);
   if (!ok)
     {
       if (error != NULL && *error != NULL && !g_error_matches (*error, G_IO_ERROR,
                                                                G_IO_ERROR_CANCELLED))
         g_prefix_error (error, "Layer “%s”: ", layer->title ? layer->title : "");
-      cairo_surface_destroy (image);
-      return NULL;
+      g_clear_pointer (image, cairo_surface_destroy);
+      return FALSE;
     }
   stats->n_drawn++;
-  cache_store (cache, layer->key, v, image);
-  return image;
+  if (*image != NULL)
+    cache_store (cache, layer->key, v, *image);
+  return TRUE;
+}
+
+/* The background replaces whatever the frame's memory held. */
+static void
+paint_background (cairo_t *cr, GisMapSettings *settings)
+{
+  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+  set_source (cr, &settings->background, 1.0);
+  cairo_paint (cr);
+  cairo_set_operator (cr, CAIRO_OPERATOR_OVER);
+}
+
+/* The background's pixel exactly as cairo paints it (its rounding, not ours). */
+static guint32
+background_pixel (const GisColor *c)
+{
+  guint32 pixel = 0;
+  cairo_surface_t *one = cairo_image_surface_create_for_data ((unsigned char *) &pixel,
+                                                              CAIRO_FORMAT_ARGB32, 1, 1, 4);
+  cairo_t *cr = cairo_create (one);
+
+  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+  set_source (cr, c, 1.0);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_finish (one);
+  cairo_surface_destroy (one);
+  return pixel;
 }
 
 /**
@@ -1421,38 +1665,57 @@ gis_map_render (GisMapSettings *settings, GisRenderCache *cache, GisRenderStats 
   cairo_surface_t *frame;
   cairo_t *cr;
   GisRenderStats local = { 0 };
+  FrameTarget target = { 0 };
 
   g_return_val_if_fail (settings != NULL, NULL);
 
   view_init (&v, settings);
-  frame = new_image (&v, error);
+  frame = new_image (&v, FALSE, error);
   if (frame == NULL)
     return NULL;
   cr = cairo_create (frame);
-  set_source (cr, &settings->background, 1.0);
-  cairo_paint (cr);
+  target.data = cairo_image_surface_get_data (frame);
+  target.stride = cairo_image_surface_get_stride (frame);
+  target.background = background_pixel (&settings->background);
+  target.paint_background = TRUE;
 
   for (guint i = 0; i < settings->layers->len; i++)
     {
       GisLayerSnapshot *layer = g_ptr_array_index (settings->layers, i);
-      cairo_surface_t *image;
+      cairo_surface_t *image = NULL;
 
       if (layer->opacity <= 0)
         continue;
-      image = render_layer (settings, layer, &v, cache, &local, cancellable, error);
-      if (image == NULL)
+      /* A layer drawn now at full strength is composited by its bands. */
+      target.done = FALSE;
+      cairo_surface_flush (frame);
+      if (!render_layer (settings, layer, &v, cache, layer->opacity >= 1 ? &target : NULL,
+                         &image, &local, cancellable, error))
         {
           cairo_destroy (cr);
           cairo_surface_destroy (frame);
           return NULL;
         }
-      cairo_set_source_surface (cr, image, 0, 0);
-      if (layer->opacity >= 1)
-        cairo_paint (cr);
+      if (target.done)
+        cairo_surface_mark_dirty (frame);
       else
-        cairo_paint_with_alpha (cr, layer->opacity);
-      cairo_surface_destroy (image);
+        {
+          if (target.paint_background)
+            paint_background (cr, settings);
+          if (image != NULL)
+            {
+              cairo_set_source_surface (cr, image, 0, 0);
+              if (layer->opacity >= 1)
+                cairo_paint (cr);
+              else
+                cairo_paint_with_alpha (cr, layer->opacity);
+            }
+        }
+      target.paint_background = FALSE;
+      g_clear_pointer (&image, cairo_surface_destroy);
     }
+  if (target.paint_background)
+    paint_background (cr, settings);
   if (settings->labels)
     draw_labels (settings, &v, cr, &local);
   cairo_destroy (cr);

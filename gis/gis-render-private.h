@@ -14,6 +14,16 @@
 
 G_BEGIN_DECLS
 
+/* The drawing loops are compiled twice, for any x86-64 processor and for x86-64-v3 (AVX2,
+ * FMA, SSE4.1's rounding instructions), the one to run chosen when the program starts.
+ * gis/ is compiled without contracting a * b + c into FMA, so both give the same pixels. */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && defined(__x86_64__) && \
+    defined(__linux__)
+#define GIS_DRAWING_CLONES __attribute__ ((target_clones ("default", "arch=x86-64-v3")))
+#else
+#define GIS_DRAWING_CLONES
+#endif
+
 typedef enum {
   GIS_PART_POINT,
   GIS_PART_LINE,
@@ -53,6 +63,8 @@ void     _gis_vector_layer_get_arrays (GisVectorLayer *self,
 const guint16 *_gis_vector_layer_classify (GisVectorLayer *self,
                                            GisStyle       *style,
                                            GBytes        **out_ref);
+gboolean       _gis_vector_layer_is_classified (GisVectorLayer *self,
+                                                GisStyle       *style);
 
 struct _GisLayerSnapshot {
   gatomicrefcount  ref_count;
@@ -95,12 +107,32 @@ typedef struct {
   int            line_width;  /* pattern line width in pixels */
 } GisPaint;
 
+/* An outline for _gis_draw_small_polygon(). */
+typedef struct {
+  guint32 color;        /* premultiplied */
+  guint32 opaque;       /* the same at full alpha */
+  float   alpha[257];   /* the alpha of a step of each coverage, 0..1 */
+} GisOutline;
+
+void     _gis_outline_init            (GisOutline     *outline,
+                                       guint32         color);
+void     _gis_draw_small_polygon      (const GisPixmap *pm,
+                                       const double   *xy,
+                                       const guint    *ring_sizes,
+                                       guint           n_rings,
+                                       const GisPaint *paint,
+                                       const GisOutline *outline,
+                                       GArray         *scratch);
 void     _gis_fill_polygon            (const GisPixmap *pm,
                                        const double   *xy,
                                        const guint    *ring_sizes,
                                        guint           n_rings,
                                        const GisPaint *paint,
                                        GArray         *scratch);
+void     _gis_over_row                (guint32        *dst,
+                                       const guint32  *src,
+                                       int             n,
+                                       guint32         background);
 void     _gis_splat_box               (const GisPixmap *pm,
                                        double          x0,
                                        double          y0,

@@ -833,6 +833,17 @@ _gis_vector_layer_get_arrays (GisVectorLayer *self, GisVectorArrays *arrays)
   arrays->y = (const double *) (gpointer) self->y->data;
 }
 
+/* Whether the classes of @style are at hand (computed already). */
+gboolean
+_gis_vector_layer_is_classified (GisVectorLayer *self, GisStyle *style)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->class_lock);
+
+  g_assert (GIS_IS_VECTOR_LAYER (self));
+  return self->classes != NULL && self->class_style != NULL &&
+         gis_style_equal (self->class_style, style);
+}
+
 const guint16 *
 _gis_vector_layer_classify (GisVectorLayer *self, GisStyle *style, GBytes **out_ref)
 {

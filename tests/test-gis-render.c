@@ -12,6 +12,7 @@
 #include <gdal.h>
 
 #include "gis.h"
+#include "gis-render-private.h"
 
 /* Helpers */
 
@@ -403,6 +404,55 @@ test_render_categories_and_order (void **state)
 }
 
 static void
+test_render_classes_worked_out_with_the_layer (void **state)
+{
+  /* A layer made with a categorized style has its features' classes at hand before its
+   * first frame (the app makes layers in the worker that loads them); a style set later
+   * is classified by the next frame. The same pixels either way. */
+  const char *wkts[] = {
+    "POLYGON((10 10,40 10,40 40,10 40,10 10))",
+    "POLYGON((20 20,50 20,50 50,20 50,20 20))",
+    "POLYGON((60 60,64 60,64 64,60 64,60 60))",
+    NULL,
+  };
+  const char *values[] = { "designated", "proposed", "designated", NULL };
+  const char *designated[] = { "designated", NULL }, *proposed[] = { "proposed", NULL };
+  g_autoptr(GisVectorLayer) data = layer_from_wkts (wkts, values, 32735);
+  g_autoptr(GisVectorLayer) later = layer_from_wkts (wkts, values, 32735);
+  GisSymbol grey = solid (0x808080, 0), red = solid (0xff0000, 0.5), blue = solid (0x0000ff, 0);
+  g_autoptr(GisStyle) style = gis_style_new_categorized ("status", &grey);
+  g_autoptr(GisStyle) plain = gis_style_new_single (&grey);
+  g_autoptr(GisMapLayer) layer = NULL;
+  g_autoptr(GisMapLayer) restyled = NULL;
+  GisEnvelope e = { 0, 0, 100, 100 };
+  cairo_surface_t *frames[2];
+
+  gis_style_add_category (style, "Proposed", proposed, &red);
+  gis_style_add_category (style, "Designated", designated, &blue);
+  layer = gis_map_layer_new_vector ("t", data, style);
+  assert_true (_gis_vector_layer_is_classified (data, style));
+  restyled = gis_map_layer_new_vector ("t", later, plain);
+  assert_false (_gis_vector_layer_is_classified (later, style));
+  gis_map_layer_set_style (restyled, style);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GisLayerSnapshot) snap = gis_map_layer_snapshot (i == 0 ? layer : restyled);
+      g_autoptr(GisMapSettings) settings = gis_map_settings_new (gis_vector_layer_get_crs (data),
+                                                                 &e, 100, 100, 1.0);
+      gis_map_settings_add_layer (settings, snap);
+      frames[i] = gis_map_render (settings, NULL, NULL, NULL, NULL);
+      assert_non_null (frames[i]);
+      cairo_surface_flush (frames[i]);
+    }
+  assert_true (_gis_vector_layer_is_classified (later, style));
+  assert_memory_equal (cairo_image_surface_get_data (frames[0]),
+                       cairo_image_surface_get_data (frames[1]), 100 * 100 * 4);
+  assert_int_equal (count_pixels (frames[0], 0xff0000ffu), 30 * 30 + 4 * 4);
+  cairo_surface_destroy (frames[0]);
+  cairo_surface_destroy (frames[1]);
+}
+
+static void
 test_render_outline_darkens_edges (void **state)
 {
   /* With a black outline, the square's edge pixels are darker than its inside, and
@@ -421,6 +471,40 @@ test_render_outline_darkens_edges (void **state)
   edge = pixel (frame, 20, 70);   /* the top edge runs through row 70 */
   assert_true (((edge >> 16) & 255) < 200);
   assert_int_equal (pixel (frame, 20, 67), WHITE);
+  cairo_surface_destroy (frame);
+}
+
+static void
+test_render_mid_size_features_in_order (void **state)
+{
+  /* Two overlapping 60-pixel squares with outlines, in one class: each is filled and
+   * outlined in turn, so the one drawn second hides the outline of the first where they
+   * overlap, and its own outline shows over the first's fill. */
+  const char *wkts[] = {
+    "POLYGON((10 10,70 10,70 70,10 70,10 10))",
+    "POLYGON((30 30,90 30,90 90,30 90,30 30))",
+    NULL,
+  };
+  g_autoptr(GisVectorLayer) data = layer_from_wkts (wkts, NULL, 32735);
+  GisSymbol s = solid (0xff0000, 1.0);
+  g_autoptr(GisStyle) style = NULL;
+  cairo_surface_t *frame;
+  gboolean a_first;
+  int hidden_x, shown_x;
+
+  s.stroke = (GisColor) { 0, 0, 0, 1 };
+  style = gis_style_new_single (&s);
+  frame = render_one (data, style, NULL);
+  /* Features are drawn in the order the layer stores them. */
+  a_first = gis_vector_layer_get_fid (data, 0) == 1;
+  hidden_x = a_first ? 70 : 30;    /* the first square's edge, inside the second */
+  shown_x = a_first ? 30 : 70;     /* the second square's edge, inside the first */
+  for (int y = 40; y < 60; y++)
+    {
+      assert_int_equal (pixel (frame, hidden_x - 1, y), RED);
+      assert_int_equal (pixel (frame, hidden_x, y), RED);
+      assert_true (((pixel (frame, shown_x, y) >> 16) & 255) < 200);
+    }
   cairo_surface_destroy (frame);
 }
 
@@ -674,8 +758,8 @@ golden_layer (const char *title, GPtrArray *wkts, GPtrArray *values, GisStyle *s
   return gis_map_layer_new_vector (title, data, style);
 }
 
-static cairo_surface_t *
-golden_scene (void)
+static GisMapSettings *
+golden_settings (void)
 {
   /* A 4 × 3 km scene in UTM 35S, 10 m per pixel: large land-use polygons (cairo, patterns),
    * 300 small titles (the direct scan converter), sub-pixel features, rivers and sites. */
@@ -706,7 +790,6 @@ golden_scene (void)
   GisEnvelope e = { X, Y, X + 4000, Y + 3000 };
   g_autoptr(GisMapSettings) settings = gis_map_settings_new (crs, &e, 400, 300, 1.0);
   GisMapLayer *layers[4];
-  cairo_surface_t *frame;
 
   green.pattern = GIS_FILL_CROSS_HATCH;
   yellow.fill.a = 0.5;
@@ -761,9 +844,46 @@ golden_scene (void)
       g_object_unref (layers[i]);
     }
   gis_map_settings_set_labels (settings, FALSE);
-  frame = gis_map_render (settings, NULL, NULL, NULL, NULL);
   g_rand_free (rand);
-  return frame;
+  return g_steal_pointer (&settings);
+}
+
+static cairo_surface_t *
+golden_scene (void)
+{
+  g_autoptr(GisMapSettings) settings = golden_settings ();
+
+  return gis_map_render (settings, NULL, NULL, NULL, NULL);
+}
+
+static void
+test_render_composited_by_bands_as_by_cairo (void **state)
+{
+  /* Drawn now, each vector layer is composited into the frame by the threads that draw
+   * it, through an image of its own for the cache or, with no cache, through a band-sized
+   * buffer; taken from the cache, by cairo. The same frame every way, bit for bit. */
+  g_autoptr(GisMapSettings) settings = golden_settings ();
+  g_autoptr(GisRenderCache) cache = gis_render_cache_new (64 * 1024 * 1024);
+  GisRenderStats stats;
+  cairo_surface_t *drawn = gis_map_render (settings, cache, &stats, NULL, NULL);
+  cairo_surface_t *frames[2];
+  gsize size = (gsize) cairo_image_surface_get_stride (drawn) *
+               cairo_image_surface_get_height (drawn);
+
+  assert_int_equal (stats.n_drawn, 4);
+  frames[0] = gis_map_render (settings, cache, &stats, NULL, NULL);
+  assert_int_equal (stats.n_cached, 4);
+  frames[1] = gis_map_render (settings, NULL, &stats, NULL, NULL);
+  assert_int_equal (stats.n_drawn, 4);
+  cairo_surface_flush (drawn);
+  for (guint i = 0; i < 2; i++)
+    {
+      cairo_surface_flush (frames[i]);
+      assert_memory_equal (cairo_image_surface_get_data (drawn),
+                           cairo_image_surface_get_data (frames[i]), size);
+      cairo_surface_destroy (frames[i]);
+    }
+  cairo_surface_destroy (drawn);
 }
 
 static void
@@ -876,6 +996,169 @@ test_overviews_built_once_and_categorical (void **state)
   test_rmtree (dir);
 }
 
+/* The scan converter */
+
+#define SC_SIZE 64
+
+typedef struct {
+  guint32  pixels[SC_SIZE * SC_SIZE];
+  GisPixmap pm;
+} Canvas;
+
+static void
+canvas_init (Canvas *c, int y0, int y1)
+{
+  memset (c->pixels, 0, sizeof c->pixels);
+  c->pm = (GisPixmap) { (guint8 *) c->pixels, SC_SIZE * 4, SC_SIZE, y0, y1 };
+}
+
+/* A star-shaped ring of @n vertices on half pixels, closed as layers store them. */
+static guint
+random_ring (GRand *rand, double *xy, guint n, double cx, double cy, double radius)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      double a = 2 * G_PI * i / n, r = radius * g_rand_double_range (rand, 0.4, 1.0);
+      xy[2 * i] = rint ((cx + r * cos (a)) * 2) / 2;
+      xy[2 * i + 1] = rint ((cy - r * sin (a)) * 2) / 2;
+    }
+  xy[2 * n] = xy[0];
+  xy[2 * n + 1] = xy[1];
+  return n + 1;
+}
+
+static void
+test_small_polygon_matches_fill_then_lines (void **state)
+{
+  /* Two hundred overlapping polygons of 2 to 40 px, filled and outlined, drawn in turn:
+   * the one-pass tile against the fill followed by a Wu line along each edge. The same
+   * pixels are drawn, each channel within a few levels of rounding. */
+  GRand *rand = g_rand_new_with_seed (7);
+  g_autoptr(GArray) scratch = g_array_new (FALSE, FALSE, 32);
+  GisPaint paint = { 0xffccddaa, 0x382c3025, GIS_FILL_SOLID, 8, 1 };
+  GisOutline outline;
+  guint32 line = 0x80000000;
+  Canvas a, b;
+  int worst = 0;
+
+  _gis_outline_init (&outline, line);
+  canvas_init (&a, 0, SC_SIZE);
+  canvas_init (&b, 0, SC_SIZE);
+  for (guint k = 0; k < 200; k++)
+    {
+      double xy[2 * 25];
+      guint n = random_ring (rand, xy, g_rand_int_range (rand, 4, 24),
+                             g_rand_double_range (rand, 4, 60), g_rand_double_range (rand, 4, 60),
+                             g_rand_double_range (rand, 1, 20));
+
+      _gis_fill_polygon (&a.pm, xy, &n, 1, &paint, scratch);
+      for (guint i = 0; i < n; i++)
+        {
+          guint j = (i + 1) % n;
+          _gis_draw_line (&a.pm, xy[2 * i], xy[2 * i + 1], xy[2 * j], xy[2 * j + 1], line);
+        }
+      _gis_draw_small_polygon (&b.pm, xy, &n, 1, &paint, &outline, scratch);
+    }
+  for (guint i = 0; i < SC_SIZE * SC_SIZE; i++)
+    {
+      if ((a.pixels[i] == 0) != (b.pixels[i] == 0))
+        fail_msg ("pixel %u: %08x against %08x", i, a.pixels[i], b.pixels[i]);
+      for (int ch = 0; ch < 32; ch += 8)
+        worst = MAX (worst, abs ((int) ((a.pixels[i] >> ch) & 255) -
+                                 (int) ((b.pixels[i] >> ch) & 255)));
+    }
+  if (worst > 4)
+    fail_msg ("a channel differs by %d levels", worst);
+  g_rand_free (rand);
+}
+
+static void
+test_small_polygon_fill_alone_is_exact (void **state)
+{
+  /* Without an outline the tile gives exactly the fill's pixels, solid (four pixels at a
+   * time) or hatched (one at a time); drawn in two bands, exactly the same again. */
+  GRand *rand = g_rand_new_with_seed (11);
+  g_autoptr(GArray) scratch = g_array_new (FALSE, FALSE, 32);
+  GisPaint solid = { 0xffccddaa, 0x382c3025, GIS_FILL_SOLID, 8, 1 };
+  GisPaint hatch = { 0xff0072b2, 0x38001927, GIS_FILL_HATCH, 8, 1 };
+  Canvas a, b, top, bottom;
+
+  canvas_init (&a, 0, SC_SIZE);
+  canvas_init (&b, 0, SC_SIZE);
+  canvas_init (&top, 0, 29);
+  canvas_init (&bottom, 29, SC_SIZE);
+  for (guint k = 0; k < 200; k++)
+    {
+      double xy[2 * 25];
+      guint n = random_ring (rand, xy, g_rand_int_range (rand, 4, 24),
+                             g_rand_double_range (rand, 0, 64), g_rand_double_range (rand, 0, 64),
+                             g_rand_double_range (rand, 1, 20));
+      const GisPaint *paint = k % 3 == 0 ? &hatch : &solid;
+
+      _gis_fill_polygon (&a.pm, xy, &n, 1, paint, scratch);
+      _gis_draw_small_polygon (&b.pm, xy, &n, 1, paint, NULL, scratch);
+    }
+  assert_memory_equal (a.pixels, b.pixels, sizeof a.pixels);
+
+  /* Outlined, in two bands of one image: the same as in one. */
+  g_rand_set_seed (rand, 11);
+  canvas_init (&b, 0, SC_SIZE);
+  {
+    GisOutline outline;
+
+    _gis_outline_init (&outline, 0x80000000);
+    for (guint k = 0; k < 200; k++)
+      {
+        double xy[2 * 25];
+        guint n = random_ring (rand, xy, g_rand_int_range (rand, 4, 24),
+                               g_rand_double_range (rand, 0, 64),
+                               g_rand_double_range (rand, 0, 64),
+                               g_rand_double_range (rand, 1, 20));
+
+        _gis_draw_small_polygon (&b.pm, xy, &n, 1, &solid, &outline, scratch);
+        bottom.pm.data = top.pm.data = (guint8 *) top.pixels;
+        _gis_draw_small_polygon (&top.pm, xy, &n, 1, &solid, &outline, scratch);
+        _gis_draw_small_polygon (&bottom.pm, xy, &n, 1, &solid, &outline, scratch);
+      }
+  }
+  assert_memory_equal (b.pixels, top.pixels, sizeof b.pixels);
+  g_rand_free (rand);
+}
+
+static void
+test_small_polygon_at_the_image_edge (void **state)
+{
+  /* The same outlined polygon inside the image (its pixels blended four at a time) and
+   * across its right edge (the last ones one at a time): the same pixels where both are
+   * in the image. */
+  const double ring[] = { 40.5, 10, 61, 14.5, 58, 30.5, 47.5, 27, 40.5, 10 };
+  double shifted[G_N_ELEMENTS (ring)];
+  guint n = G_N_ELEMENTS (ring) / 2;
+  g_autoptr(GArray) scratch = g_array_new (FALSE, FALSE, 32);
+  GisPaint paint = { 0xffccddaa, 0x382c3025, GIS_FILL_SOLID, 8, 1 };
+  GisOutline outline;
+  Canvas inside, edge;
+  guint drawn = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (ring); i++)
+    shifted[i] = i % 2 == 0 ? ring[i] - 32 : ring[i];
+  _gis_outline_init (&outline, 0x80000000);
+  canvas_init (&inside, 0, SC_SIZE);
+  canvas_init (&edge, 0, SC_SIZE);
+  edge.pm.width = 60;     /* the polygon reaches x = 61 */
+  _gis_draw_small_polygon (&inside.pm, shifted, &n, 1, &paint, &outline, scratch);
+  _gis_draw_small_polygon (&edge.pm, ring, &n, 1, &paint, &outline, scratch);
+  for (int y = 0; y < SC_SIZE; y++)
+    for (int x = 32; x < SC_SIZE; x++)
+      {
+        guint32 want = x < 60 ? inside.pixels[y * SC_SIZE + x - 32] : 0;
+        if (edge.pixels[y * SC_SIZE + x] != want)
+          fail_msg ("(%d, %d): %08x, expected %08x", x, y, edge.pixels[y * SC_SIZE + x], want);
+        drawn += want != 0;
+      }
+  assert_true (drawn > 300);
+}
+
 /* Decorations */
 
 static void
@@ -951,7 +1234,9 @@ main (void)
     cmocka_unit_test (test_render_tiny_features_are_pixels),
     cmocka_unit_test (test_render_hatch),
     cmocka_unit_test (test_render_categories_and_order),
+    cmocka_unit_test (test_render_classes_worked_out_with_the_layer),
     cmocka_unit_test (test_render_outline_darkens_edges),
+    cmocka_unit_test (test_render_mid_size_features_in_order),
     cmocka_unit_test (test_render_cache_and_cancel),
     cmocka_unit_test (test_render_labels_avoid_collisions),
     cmocka_unit_test (test_render_raster_categories),
@@ -960,7 +1245,11 @@ main (void)
     cmocka_unit_test (test_render_cache_keeps_two_views),
     cmocka_unit_test (test_envelope_text),
     cmocka_unit_test (test_render_golden),
+    cmocka_unit_test (test_render_composited_by_bands_as_by_cairo),
     cmocka_unit_test (test_overviews_built_once_and_categorical),
+    cmocka_unit_test (test_small_polygon_matches_fill_then_lines),
+    cmocka_unit_test (test_small_polygon_fill_alone_is_exact),
+    cmocka_unit_test (test_small_polygon_at_the_image_edge),
     cmocka_unit_test (test_scale_bar_utm),
     cmocka_unit_test (test_scale_bar_lonlat),
     cmocka_unit_test (test_north_arrow_convergence),

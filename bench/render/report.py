@@ -18,6 +18,7 @@ against the targets of PERFORMANCE.md.  Writes OUTDIR/report.tsv; exits 1 if a g
 import csv
 import glob
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -166,6 +167,25 @@ def main():
                 status += ' (but the peers\' pictures differ from Placer\'s, see above)'
         print('  %-7s %-6s %-9s <= %5.0f ms  (%s): %s %s'
               % (case, extent, k[:-3], limit, what, value, status))
+
+    # Placer's own figures from its stderr: the layer's load (opened, read, indexed and
+    # prepared for drawing, once per layer: the app does it in a worker) and each frame's
+    # wall and CPU time (all threads), CPU being the steadier on a shared machine.
+    errs = sorted(glob.glob(os.path.join(outdir, 'placer_*.err')))
+    if errs:
+        print()
+        print('Placer load and frames (bench-render stderr: wall ms / CPU ms of all threads):')
+        for f in errs:
+            load, frames = None, []
+            for ln in open(f):
+                m = re.match(r'# loading ([0-9.]+) ms', ln)
+                if m:
+                    load = m.group(1)
+                m = re.match(r'# frame \d+: ([0-9.]+) ms \(cpu ([0-9.]+) ms', ln)
+                if m:
+                    frames.append('%s/%s' % m.groups())
+            name = os.path.basename(f)[len('placer_'):-len('.err')]
+            print('  %-16s load %6s ms   frames %s' % (name, load or '?', '  '.join(frames)))
 
     # Placer's panning frame times, as printed by bench-render --frame-times
     frames = sorted(glob.glob(os.path.join(outdir, 'placer_frames_*.log')))
