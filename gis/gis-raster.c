@@ -330,7 +330,7 @@ gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
                        const double *classes, guint n_classes, const double *threshold,
                        gboolean merge, GCancellable *cancellable, GError **error)
 {
-  guint x0 = 0, y0 = 0, x1, y1, w, h;
+  guint x0 = 0, y0 = 0, x1, y1, w, h, strip;
   g_autofree double *pixels = NULL;
   g_autofree gint32 *codes = NULL;
   double nodata = 0;
@@ -365,7 +365,10 @@ gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
   if (w == 0 || h == 0)
     return result;
 
-  pixels = g_try_new (double, (gsize) w * h);
+  /* The window is read a strip of rows at a time and coded into one Int32 grid, which the
+   * in-memory band then uses as it is (no copy): about 4 bytes per pixel in all. */
+  strip = MIN (h, MAX (1u, (guint) (4u << 20) / MAX (w, 1u)));
+  pixels = g_try_new (double, (gsize) w * strip);
   codes = g_try_new0 (gint32, (gsize) w * h);
   if (pixels == NULL || codes == NULL)
     {
@@ -374,44 +377,57 @@ gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
                    "fit in memory", self->path, w, h);
       return NULL;
     }
-  if (!gis_raster_read_window (self, band, x0, y0, w, h, pixels, error))
-    {
-      g_ptr_array_unref (result);
-      return NULL;
-    }
   has_nodata = gis_raster_get_nodata (self, band, &nodata);
-  /* Code each pixel: 0 drops it; otherwise its class value (or 1 for a threshold). */
-  for (gsize i = 0; i < (gsize) w * h; i++)
+  for (guint row = 0; row < h; row += strip)
     {
-      double v = pixels[i];
-      if (isnan (v) || (has_nodata && v == nodata))
-        continue;
-      if (threshold != NULL)
-        codes[i] = v >= *threshold ? 1 : 0;
-      else
-        for (guint k = 0; k < n_classes; k++)
-          if (v == classes[k])
-            {
-              /* Class values are stored as index + 1 so that a class 0 is possible. */
-              codes[i] = merge ? 1 : (gint32) k + 1;
-              break;
-            }
+      guint rows = MIN (strip, h - row);
+      gint32 *out = codes + (gsize) row * w;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+          !gis_raster_read_window (self, band, x0, y0 + row, w, rows, pixels, error))
+        {
+          g_ptr_array_unref (result);
+          return NULL;
+        }
+      /* Code each pixel: 0 drops it; otherwise its class value (or 1 for a threshold). */
+      for (gsize i = 0; i < (gsize) w * rows; i++)
+        {
+          double v = pixels[i];
+          if (isnan (v) || (has_nodata && v == nodata))
+            continue;
+          if (threshold != NULL)
+            out[i] = v >= *threshold ? 1 : 0;
+          else
+            for (guint k = 0; k < n_classes; k++)
+              if (v == classes[k])
+                {
+                  /* Class values are stored as index + 1 so that a class 0 is possible. */
+                  out[i] = merge ? 1 : (gint32) k + 1;
+                  break;
+                }
+        }
     }
+  g_clear_pointer (&pixels, g_free);
 
   _gis_cpl_begin ();
-  ds = GDALCreate (mem, "", (int) w, (int) h, 1, GDT_Int32, NULL);
+  ds = GDALCreate (mem, "", (int) w, (int) h, 0, GDT_Int32, NULL);
   memcpy (gt, self->geotransform, sizeof gt);
   gt[0] = self->geotransform[0] + x0 * self->geotransform[1];
   gt[3] = self->geotransform[3] + y0 * self->geotransform[5];
   GDALSetGeoTransform (ds, gt);
-  if (GDALRasterIO (GDALGetRasterBand (ds, 1), GF_Write, 0, 0, (int) w, (int) h, codes, (int) w,
-                    (int) h, GDT_Int32, 0, 0) != CE_None)
-    {
-      GDALClose (ds);
-      g_ptr_array_unref (result);
-      _gis_cpl_end (error, GIS_ERROR_IO, self->path);
-      return NULL;
-    }
+  {
+    char pointer[64];
+    char *options[] = { pointer, NULL };
+
+    g_snprintf (pointer, sizeof pointer, "DATAPOINTER=%p", (void *) codes);
+    if (GDALAddBand (ds, GDT_Int32, options) != CE_None)
+      {
+        GDALClose (ds);
+        g_ptr_array_unref (result);
+        _gis_cpl_end (error, GIS_ERROR_IO, self->path);
+        return NULL;
+      }
+  }
   vds = GDALCreate ((GDALDriverH) mem_vec, "", 0, 0, 0, GDT_Unknown, NULL);
   layer = GDALDatasetCreateLayer (vds, "pixels", NULL, wkbPolygon, NULL);
   fd = OGR_Fld_Create ("code", OFTInteger);

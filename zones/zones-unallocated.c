@@ -1036,7 +1036,6 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
                                        &reprojected, cancellable, error);
               if (polys == NULL)
                 return NULL;
-              g_ptr_array_add (raster_keep, polys);
               /* Reprojected pixel edges are no longer exactly the shared lines they were:
                * then the regions are treated like any other cutters. */
               g_array_set_size (families, cutters->len);
@@ -1047,6 +1046,7 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
                   g_array_append_val (families, f);
                 }
               result->n_excluded += polys->len;
+              g_ptr_array_unref (polys);
             }
           if (codes->len == 0)
             continue;
@@ -1214,6 +1214,9 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
       blocking = gis_overlay_new_full (cutters, (const guint *) (gpointer) families->data, error);
       if (blocking == NULL)
         return NULL;
+      /* The overlay holds its own copies: the cutters are not needed any more (with a
+       * land-cover raster, hundreds of thousands of pixel regions). */
+      g_ptr_array_set_size (cutters, 0);
     }
   phase_done (&t0, "cutters indexed");
   if (deposits->len > 0)
