@@ -97,6 +97,11 @@ refresh (UiLayerRow *self)
   gtk_label_set_label (GTK_LABEL (self->title), title);
   description = ui_layer_describe (self->layer);
   gtk_label_set_label (GTK_LABEL (self->subtitle), description);
+  /* The whole text, whatever the sidebar's width cuts off. */
+  {
+    g_autofree char *full = g_strdup_printf ("%s\n%s", title, description);
+    gtk_widget_set_tooltip_text (gtk_widget_get_parent (self->subtitle), full);
+  }
   gtk_widget_queue_draw (self->swatch);
 
   show = g_strdup_printf (_("Show “%s”"), title);
@@ -255,6 +260,10 @@ ui_layer_row_init (UiLayerRow *self)
   gtk_label_set_ellipsize (GTK_LABEL (self->title), PANGO_ELLIPSIZE_END);
   self->subtitle = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (self->subtitle), 0);
+  /* Two lines before it is cut: French and Portuguese descriptions run longer. */
+  gtk_label_set_wrap (GTK_LABEL (self->subtitle), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (self->subtitle), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_lines (GTK_LABEL (self->subtitle), 2);
   gtk_label_set_ellipsize (GTK_LABEL (self->subtitle), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (self->subtitle, "caption");
   gtk_widget_add_css_class (self->subtitle, "dim-label");
