@@ -510,84 +510,10 @@ fail:
   return NULL;
 }
 
-/**
- * gis_overlay_subtract:
- *
- * Returns: (transfer full): @target minus the union of the cutters, as a MultiPolygon
- *   (empty when they cover it all; @target itself, unchanged, when none meets it)
- */
-GisGeometry *
-gis_overlay_subtract (GisOverlay *self, GisGeometry *target, GError **error)
-{
-  return gis_overlay_subtract_some (self, target, NULL, NULL, error);
-}
-
-/**
- * gis_overlay_subtract_some:
- * @filter: (nullable): which cutters to subtract (all when %NULL)
- *
- * Like gis_overlay_subtract(), with only the cutters @filter accepts (it is asked about
- * those whose boxes meet @target's, in ascending order).
- *
- * Returns: (transfer full): @target minus the union of those cutters, as a MultiPolygon
- */
-GisGeometry *
-gis_overlay_subtract_some (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
-                           gpointer user_data, GError **error)
-{
-  GisGeosThread *t;
-  g_autoptr(GEOSGeometry) g = NULL;
-  g_autoptr(GEOSGeometry) u = NULL;
-  g_autoptr(GEOSGeometry) d = NULL;
-  g_autoptr(GError) local_error = NULL;
-  gboolean covered;
-
-  g_return_val_if_fail (self != NULL && target != NULL, NULL);
-
-  t = _gis_geos ();
-  g = _gis_geometry_to_geos (t, target, error);
-  if (g == NULL)
-    return NULL;
-  u = union_of_hits (self, t, target, g, filter, user_data, &covered, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  if (covered)
-    return empty_result (t, error);
-  if (u == NULL)
-    return polygonal_result (t, g, error);
-  _gis_geos_clear_message (t);
-  d = GEOSDifference_r (t->handle, g, u);
-  if (d == NULL)
-    {
-      _gis_geos_set_error (t, error, "Difference failed");
-      return NULL;
-    }
-  return polygonal_result (t, d, error);
-}
-
-/**
- * gis_overlay_intersect:
- *
- * Returns: (transfer full): @target ∩ the union of the cutters, as a MultiPolygon
- */
-GisGeometry *
-gis_overlay_intersect (GisOverlay *self, GisGeometry *target, GError **error)
-{
-  return gis_overlay_intersect_some (self, target, NULL, NULL, error);
-}
-
-/**
- * gis_overlay_intersect_some:
- * @filter: (nullable): which cutters to take (all when %NULL)
- *
- * Returns: (transfer full): @target ∩ the union of the cutters @filter accepts
- */
-GisGeometry *
-gis_overlay_intersect_some (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
-                            gpointer user_data, GError **error)
+/* @target minus (or, without @subtract, ∩) the union of the cutters @filter accepts. */
+static GisGeometry *
+overlay_apply (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
+               gpointer user_data, gboolean subtract, GError **error)
 {
   GisGeosThread *t;
   g_autoptr(GEOSGeometry) g = NULL;
@@ -608,18 +534,54 @@ gis_overlay_intersect_some (GisOverlay *self, GisGeometry *target, GisOverlayFil
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  if (covered)
-    return polygonal_result (t, g, error);
-  if (u == NULL)
-    return empty_result (t, error);
+  /* One cutter holds all of it, or none meets it. */
+  if (covered || u == NULL)
+    return (covered == subtract) ? empty_result (t, error) : polygonal_result (t, g, error);
   _gis_geos_clear_message (t);
-  r = GEOSIntersection_r (t->handle, g, u);
+  r = subtract ? GEOSDifference_r (t->handle, g, u) : GEOSIntersection_r (t->handle, g, u);
   if (r == NULL)
     {
-      _gis_geos_set_error (t, error, "Intersection failed");
+      _gis_geos_set_error (t, error, subtract ? "Difference failed" : "Intersection failed");
       return NULL;
     }
   return polygonal_result (t, r, error);
+}
+
+/**
+ * gis_overlay_subtract:
+ *
+ * Returns: (transfer full): @target minus the union of the cutters, as a MultiPolygon
+ *   (empty when they cover it all; @target itself, unchanged, when none meets it)
+ */
+GisGeometry *
+gis_overlay_subtract (GisOverlay *self, GisGeometry *target, GError **error)
+{
+  return overlay_apply (self, target, NULL, NULL, TRUE, error);
+}
+
+/**
+ * gis_overlay_intersect:
+ *
+ * Returns: (transfer full): @target ∩ the union of the cutters, as a MultiPolygon
+ */
+GisGeometry *
+gis_overlay_intersect (GisOverlay *self, GisGeometry *target, GError **error)
+{
+  return overlay_apply (self, target, NULL, NULL, FALSE, error);
+}
+
+/**
+ * gis_overlay_intersect_some:
+ * @filter: (nullable): which cutters to take (all when %NULL); it is asked about those
+ *   whose boxes meet @target's, in ascending order
+ *
+ * Returns: (transfer full): @target ∩ the union of the cutters @filter accepts
+ */
+GisGeometry *
+gis_overlay_intersect_some (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
+                            gpointer user_data, GError **error)
+{
+  return overlay_apply (self, target, filter, user_data, FALSE, error);
 }
 
 /* Cutter @index prepared (its segment and point-in-polygon indexes built), on first need. */

@@ -39,11 +39,6 @@ GisGeometry *gis_overlay_subtract      (GisOverlay   *overlay,
  */
 typedef gboolean (*GisOverlayFilter) (guint index, gpointer user_data);
 
-GisGeometry *gis_overlay_subtract_some (GisOverlay   *overlay,
-                                        GisGeometry  *target,
-                                        GisOverlayFilter filter,
-                                        gpointer      user_data,
-                                        GError      **error);
 GisGeometry *gis_overlay_intersect     (GisOverlay   *overlay,
                                         GisGeometry  *target,
                                         GError      **error);

@@ -305,9 +305,16 @@ test_overlay_family_and_filter (void **state)
   assert_no_error (error);
   /* 100 − 1 − 1 − 4 (the square at 5,5 lies inside the 2 × 2 one) */
   assert_close_abs (gis_geometry_planar_area (all), 94, 1e-12);
-  some = gis_overlay_subtract_some (overlay, target, not_three, NULL, &error);
+  /* Without the 2 × 2 square: the three unit squares. */
+  some = gis_overlay_intersect_some (overlay, target, not_three, NULL, &error);
   assert_no_error (error);
-  assert_close_abs (gis_geometry_planar_area (some), 97, 1e-12);
+  assert_close_abs (gis_geometry_planar_area (some), 3, 1e-12);
+  /* With it: 1 + 1 + 4. */
+  {
+    g_autoptr(GisGeometry) inside = gis_overlay_intersect (overlay, target, &error);
+    assert_no_error (error);
+    assert_close_abs (gis_geometry_planar_area (inside), 6, 1e-12);
+  }
 }
 
 /* A buffer in metres along a 2,000 km line keeps its width: the line is cut into tiles, each
