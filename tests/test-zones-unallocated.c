@@ -309,6 +309,68 @@ test_invalid_input_stops_or_is_repaired (void **state)
   case_clear (&c);
 }
 
+/* 200 deposits, enough for the shapes to be checked on several threads: five bow ties and
+ * one feature without a shape are listed in feature order (GeoJSON features are numbered
+ * from 0), and the run stops without --repair; repaired, each bow tie keeps two triangles,
+ * half its cell. */
+static void
+test_invalid_inputs_in_feature_order (void **state)
+{
+  static const guint bad[] = { 7, 64, 65, 150, 199 };
+  const guint no_shape = 100, n = 200;
+  Case c;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *dep = NULL;
+  ZonesUnallocatedResult *r;
+  double cell = quad_ha (29.0, -2.01, 29.01, -2.0);
+  gint64 last = -1;
+
+  case_init (&c, "2026-01-01");
+  for (guint k = 0; k < n; k++)
+    {
+      double x0 = 28.0 + 0.01 * k, x1 = x0 + 0.01;
+      gboolean bow = FALSE;
+      for (guint b = 0; b < G_N_ELEMENTS (bad); b++)
+        bow = bow || bad[b] == k;
+      if (k == no_shape)
+        g_ptr_array_add (pairs, g_strdup ("null"));
+      else if (bow)
+        g_ptr_array_add (pairs, g_strdup_printf ("{\"type\":\"Polygon\",\"coordinates\":[[[%.2f,-2.0],"
+                                                 "[%.2f,-2.01],[%.2f,-2.0],[%.2f,-2.01],[%.2f,-2.0]]]}",
+                                                 x0, x1, x1, x0, x0));
+      else
+        g_ptr_array_add (pairs, rect_json (x0, -2.01, x1, -2.0));
+      g_ptr_array_add (pairs, g_strdup (deposit_props));
+    }
+  g_ptr_array_add (pairs, NULL);
+  dep = write_layer (c.dir, "deposits.geojson", 4326, (const char *const *) pairs->pdata);
+  add_input (c.p.deposits, dep, "deposits");
+
+  r = zones_unallocated_run (&c.p, NULL, &error);
+  assert_null (r);
+  assert_error_contains (error, "6 invalid geometries, e.g. feature 7 (Self-intersection");
+  g_clear_error (&error);
+
+  c.p.repair = TRUE;
+  r = run_ok (&c);
+  assert_int_equal (r->invalid_inputs->len, 6);
+  for (guint i = 0; i < r->invalid_inputs->len; i++)
+    {
+      ZonesInvalidInput *v = g_ptr_array_index (r->invalid_inputs, i);
+      assert_true (v->fid > last);
+      last = v->fid;
+    }
+  assert_int_equal (((ZonesInvalidInput *) g_ptr_array_index (r->invalid_inputs, 3))->fid, no_shape);
+  assert_string_equal (((ZonesInvalidInput *) g_ptr_array_index (r->invalid_inputs, 3))->reason,
+                       "no geometry");
+  assert_int_equal (((ZonesInvalidInput *) g_ptr_array_index (r->invalid_inputs, 5))->fid, 199);
+  assert_close_rel (r->total_ha, (n - 1 - G_N_ELEMENTS (bad)) * cell + G_N_ELEMENTS (bad) * cell / 2,
+                    1e-4);
+  zones_unallocated_result_free (r);
+  case_clear (&c);
+}
+
 static void
 test_feature_without_shape_is_listed (void **state)
 {
@@ -668,6 +730,7 @@ main (void)
     cmocka_unit_test (test_sliver_is_found),
     cmocka_unit_test (test_buffer_same_in_lonlat_and_utm),
     cmocka_unit_test (test_invalid_input_stops_or_is_repaired),
+    cmocka_unit_test (test_invalid_inputs_in_feature_order),
     cmocka_unit_test (test_feature_without_shape_is_listed),
     cmocka_unit_test (test_bad_title_values_are_named),
     cmocka_unit_test (test_lsm_review_conditional_and_admin),

@@ -244,8 +244,9 @@ read_cb (GisFeature *f, gpointer user_data, GError **error)
 
 /* What checking one record found. */
 typedef struct {
-  char   *reason;   /* why its shape is invalid, or NULL */
-  GError *error;
+  char     *reason;      /* why its shape is invalid, or NULL */
+  GError   *error;
+  gboolean  unchecked;   /* @error came from the validity test itself */
 } Check;
 
 typedef struct {
@@ -296,7 +297,10 @@ check_worker (gpointer data)
           if (c->error != NULL || !job->repair)
             {
               if (c->error != NULL)
-                g_atomic_int_set (&job->failed, 1);
+                {
+                  c->unchecked = TRUE;
+                  g_atomic_int_set (&job->failed, 1);
+                }
               continue;
             }
           fixed = gis_geometry_make_valid (r->geometry, &c->error);
@@ -376,15 +380,15 @@ check_records (ZonesRecordSet *set, GisCrs *working_crs, gboolean repair, GError
 
       if (ok && c->error != NULL)
         {
-          if (c->reason == NULL && !g_error_matches (c->error, GIS_ERROR, GIS_ERROR_CRS))
+          /* A shape that cannot even be tested is bad input; a failed repair or
+           * reprojection keeps its own error. */
+          if (c->unchecked)
             g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT, "%s, feature %" G_GINT64_FORMAT
                          ": %s", set->input->label, r->fid, c->error->message);
           else
-            {
-              g_propagate_prefixed_error (error, g_steal_pointer (&c->error),
-                                          "%s, feature %" G_GINT64_FORMAT ": ",
-                                          set->input->label, r->fid);
-            }
+            g_propagate_prefixed_error (error, g_steal_pointer (&c->error),
+                                        "%s, feature %" G_GINT64_FORMAT ": ",
+                                        set->input->label, r->fid);
           ok = FALSE;
         }
       if (ok && c->reason != NULL)
