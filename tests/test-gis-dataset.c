@@ -7,6 +7,10 @@
 
 #include <string.h>
 
+#include <gdal.h>
+#include <ogr_srs_api.h>
+#include <cpl_conv.h>
+
 #include "gis.h"
 
 /* Writes @text to @dir/@name and returns the file's path. */
@@ -836,6 +840,55 @@ test_raster_bad_windows (void **state)
   g_assert_finalize_object (g_steal_pointer (&raster));
 }
 
+/* A window larger than one strip of rows (4 Mpx / 2048 columns = 2048 rows) is read strip by
+ * strip: a 10 × 100 pixel block across the strips' seam (rows 2000–2099) comes out as one
+ * rectangle of exactly those pixels, 10 m each. */
+static void
+test_raster_polygonize_across_strips (void **state)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "strips.tif", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisRaster) raster = NULL;
+  g_autoptr(GPtrArray) polys = NULL;
+  g_autofree guint8 *row = g_new0 (guint8, 2048);
+  const double gt[6] = { 500000, 10, 0, 9000000, 0, -10 };
+  const double classes[] = { 1 };
+  GisEnvelope e;
+  GDALDatasetH ds;
+  OGRSpatialReferenceH srs = OSRNewSpatialReference (NULL);
+  char *wkt = NULL;
+
+  ds = GDALCreate (GDALGetDriverByName ("GTiff"), path, 2048, 2100, 1, GDT_Byte, NULL);
+  assert_non_null (ds);
+  GDALSetGeoTransform (ds, (double *) gt);
+  OSRImportFromEPSG (srs, 32735);
+  OSRExportToWkt (srs, &wkt);
+  GDALSetProjection (ds, wkt);
+  CPLFree (wkt);
+  OSRDestroySpatialReference (srs);
+  memset (row + 10, 1, 10);
+  for (int y = 2000; y < 2100; y++)
+    assert_int_equal (GDALRasterIO (GDALGetRasterBand (ds, 1), GF_Write, 0, y, 2048, 1, row, 2048,
+                                    1, GDT_Byte, 0, 0), CE_None);
+  GDALClose (ds);
+
+  raster = gis_raster_open (path, &error);
+  assert_no_error (error);
+  polys = gis_raster_polygonize (raster, 1, NULL, classes, 1, NULL, FALSE, NULL, &error);
+  assert_no_error (error);
+  assert_int_equal (polys->len, 1);
+  gis_geometry_get_envelope (((GisRasterPolygon *) g_ptr_array_index (polys, 0))->geometry, &e);
+  assert_close_abs (e.min_x, 500100, 0);
+  assert_close_abs (e.max_x, 500200, 0);
+  assert_close_abs (e.max_y, 9000000 - 2000 * 10, 0);
+  assert_close_abs (e.min_y, 9000000 - 2100 * 10, 0);
+  assert_close_abs (gis_geometry_planar_area (((GisRasterPolygon *) g_ptr_array_index (polys, 0))->geometry),
+                    10 * 100 * 100, 0);
+  g_clear_object (&raster);
+  test_rmtree (dir);
+}
+
 static void
 test_raster_refused (void **state)
 {
@@ -939,6 +992,7 @@ main (void)
     cmocka_unit_test (test_distinct_values_sample_statuses),
     cmocka_unit_test (test_raster_open_and_read),
     cmocka_unit_test (test_raster_bad_windows),
+    cmocka_unit_test (test_raster_polygonize_across_strips),
     cmocka_unit_test (test_raster_refused),
     cmocka_unit_test (test_file_sha256),
   };
