@@ -510,6 +510,17 @@ gis_dataset_distinct_values (GisDataset *self,
     }
   type = OGR_Fld_GetType (OGR_FD_GetFieldDefn (defn, index));
   counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* Only this field is read: not the shapes, which are most of the bytes. */
+  {
+    g_autoptr(GPtrArray) ignored = g_ptr_array_new ();
+
+    g_ptr_array_add (ignored, (gpointer) "OGR_GEOMETRY");
+    for (int i = 0; i < OGR_FD_GetFieldCount (defn); i++)
+      if (i != index)
+        g_ptr_array_add (ignored, (gpointer) OGR_Fld_GetNameRef (OGR_FD_GetFieldDefn (defn, i)));
+    g_ptr_array_add (ignored, NULL);
+    OGR_L_SetIgnoredFields (layer, (const char **) ignored->pdata);
+  }
   OGR_L_ResetReading (layer);
   OGR_L_SetSpatialFilter (layer, NULL);
   OGR_L_SetAttributeFilter (layer, NULL);
@@ -527,6 +538,7 @@ gis_dataset_distinct_values (GisDataset *self,
       else if (g_hash_table_size (counts) < max_values)
         g_hash_table_insert (counts, g_steal_pointer (&text), GSIZE_TO_POINTER (1));
     }
+  OGR_L_SetIgnoredFields (layer, NULL);
   if (!_gis_cpl_end (error, GIS_ERROR_IO, self->path))
     return NULL;
 
