@@ -754,21 +754,30 @@ struct _GisAreaMeter {
   double        scale;        /* angular unit → degrees */
   double        a, f;
   struct geod_geodesic geod;
-  GHashTable   *edges;        /* Edge → its S12, for geometries that share edges */
+  /* Edge → its S12, for geometries that share edges: an open-addressing table of
+   * EDGE_SLOTS edges, emptied at once (by a new stamp) when half full. No allocation per
+   * edge: a bulk overlay measures millions of them. */
+  struct _Edge *slots;        /* made on first need */
+  guint32       stamp;
+  guint         filled;
 };
 
 /* An edge in the meter's input coordinates. Pieces cut from one zone keep the zone's vertices
  * bit for bit, and a drawing tool moves one vertex at a time, so most edges recur. */
-typedef struct {
-  double x1, y1, x2, y2;
-  double s12;
-  int    cross;   /* crossing of the prime meridian, see meridian_crossing () */
+typedef struct _Edge {
+  double  x1, y1, x2, y2;
+  double  s12;
+  gint32  cross;   /* crossing of the prime meridian, see meridian_crossing () */
+  guint32 stamp;   /* the slot is in use when equal to the meter's */
 } Edge;
 
+/* 32,768 slots of 48 bytes (1.5 MB): enough for the thousand edges of a zone being drawn,
+ * small for a meter on each overlay worker. */
+#define EDGE_SLOTS 32768
+
 static guint
-edge_hash (gconstpointer p)
+edge_hash (const Edge *e)
 {
-  const Edge *e = p;
   guint64 h = 1469598103934665603ULL;
   const guint64 *w = (const guint64 *) (gconstpointer) e;
 
@@ -777,19 +786,47 @@ edge_hash (gconstpointer p)
       h ^= w[i];
       h *= 1099511628211ULL;
     }
-  return (guint) (h ^ (h >> 32));
+  return (guint) (h ^ (h >> 32)) & (EDGE_SLOTS - 1);
 }
 
-static gboolean
-edge_equal (gconstpointer a, gconstpointer b)
+/* The slot of @key: the one holding it, or the empty one where it goes. */
+static Edge *
+edge_slot (GisAreaMeter *m, const Edge *key)
 {
-  const Edge *x = a, *y = b;
-  return x->x1 == y->x1 && x->y1 == y->y1 && x->x2 == y->x2 && x->y2 == y->y2;
+  if (m->slots == NULL)
+    {
+      m->slots = g_new0 (Edge, EDGE_SLOTS);
+      m->stamp = 1;
+    }
+  for (guint h = edge_hash (key);; h = (h + 1) & (EDGE_SLOTS - 1))
+    {
+      Edge *e = &m->slots[h];
+
+      if (e->stamp != m->stamp ||
+          (e->x1 == key->x1 && e->y1 == key->y1 && e->x2 == key->x2 && e->y2 == key->y2))
+        return e;
+    }
 }
 
-/* Beyond this many remembered edges (about 5 MB) the memory is given back: enough for the
- * thousand edges of a zone being drawn, small for a meter on each overlay worker. */
-#define MAX_EDGES 65536
+/* Remembers @key with its S12 in @slot (from edge_slot); the table is emptied first when
+ * half full, in which case the edge goes to its slot in the empty table. */
+static void
+edge_remember (GisAreaMeter *m, Edge *slot, const Edge *key)
+{
+  if (m->filled >= EDGE_SLOTS / 2)
+    {
+      if (++m->stamp == 0)
+        {
+          memset (m->slots, 0, EDGE_SLOTS * sizeof (Edge));
+          m->stamp = 1;
+        }
+      m->filled = 0;
+      slot = edge_slot (m, key);
+    }
+  *slot = *key;
+  slot->stamp = m->stamp;
+  m->filled++;
+}
 
 typedef struct {
   GisAreaMeter *m;
@@ -841,14 +878,14 @@ meter_ring_cb (guint polygon, guint ring, const double *xy, guint n, gpointer us
     for (guint i = 0; i < n; i++)
       {
         guint j = (i + 1) % n;
-        Edge key = { xy[2 * i], xy[2 * i + 1], xy[2 * j], xy[2 * j + 1], 0, 0 };
-        Edge *hit = g_hash_table_lookup (m->edges, &key);
+        Edge key = { xy[2 * i], xy[2 * i + 1], xy[2 * j], xy[2 * j + 1], 0, 0, 0 };
+        Edge *slot = edge_slot (m, &key);
         double s12, y, t;
 
-        if (hit != NULL)
+        if (slot->stamp == m->stamp)
           {
-            s12 = hit->s12;
-            crossings += hit->cross;
+            s12 = slot->s12;
+            crossings += slot->cross;
           }
         else
           {
@@ -883,13 +920,10 @@ meter_ring_cb (guint polygon, guint ring, const double *xy, guint n, gpointer us
             ey[1] = lat[j];
             geod_geninverse (&m->geod, ey[0], ex[0], ey[1], ex[1], NULL, NULL, NULL, NULL,
                              NULL, NULL, &s12);
-            if (g_hash_table_size (m->edges) >= MAX_EDGES)
-              g_hash_table_remove_all (m->edges);
-            hit = g_memdup2 (&key, sizeof key);
-            hit->s12 = s12;
-            hit->cross = meridian_crossing (ex[0], ex[1]);
-            crossings += hit->cross;
-            g_hash_table_add (m->edges, hit);
+            key.s12 = s12;
+            key.cross = meridian_crossing (ex[0], ex[1]);
+            crossings += key.cross;
+            edge_remember (m, slot, &key);
           }
         /* Compensated sum: the terms are large (up to the area down to the equator) and
          * cancel to the small area of the ring. */
@@ -930,7 +964,6 @@ gis_area_meter_new (GisCrs *crs, GError **error)
   m->a = crs->semi_major;
   m->f = crs->flattening;
   geod_init (&m->geod, m->a, m->f);
-  m->edges = g_hash_table_new_full (edge_hash, edge_equal, g_free, NULL);
   m->scale = crs->angular_to_degrees;
   if (!crs->geographic)
     {
@@ -952,7 +985,7 @@ gis_area_meter_free (GisAreaMeter *m)
     return;
   g_clear_pointer (&m->crs, gis_crs_unref);
   g_clear_pointer (&m->to_lonlat, gis_transform_free);
-  g_clear_pointer (&m->edges, g_hash_table_unref);
+  g_free (m->slots);
   g_free (m);
 }
 
