@@ -1,10 +1,14 @@
 /* gis-overlay.c: exact overlay of many targets against one prepared set of polygons
  *
- * The pattern that beats a database here (PERFORMANCE.md): one STR-tree over the cutters;
- * per target, a prepared target, the cutters whose boxes meet it, a prepared "intersects"
- * to drop the ones that only touch its box, a fast path when one cutter covers the whole
- * target, every remaining cutter clipped to the target's box (GEOSClipByRect), one union of
- * the clipped pieces and one difference. Never a sequence of differences.
+ * One STR-tree over the cutters. Per target, the rings of the cutters whose boxes meet it,
+ * cut to a box a little larger than the target's, go with the target into one integer sweep
+ * (Clipper, gis-clip.cpp): the target minus, or intersected with, their union, in one pass
+ * with no union built first. The grid is local to the target (about 1e-9 of its size); the
+ * target's and the cutters' own points come back bit for bit, only new crossings are grid
+ * points. A result GEOS finds invalid (a ring touching itself at a point) and anything the
+ * sweep cannot take is done in floating point with GEOS instead: a prepared "intersects",
+ * every cutter clipped to the target's box (GEOSClipByRect), one union and one difference,
+ * never a sequence of differences (PERFORMANCE.md).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,6 +17,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "gis-clip-private.h"
 #include "gis-locator-private.h"
 #include "gis-overlay.h"
 #include "gis-private.h"
@@ -32,7 +37,26 @@ struct _GisOverlay {
   GPtrArray           *cutters;  /* GisGeometry* */
   GisLocator          *locator;  /* made on first need, under locator_lock */
   GMutex               locator_lock;
+  /* The cutters' polygon rings for the integer overlay: every shell counter-clockwise,
+   * every hole clockwise, not closed. Cutter k owns rings ring_start[k] .. [k + 1] - 1. */
+  GArray              *ring_xy;    /* double x, y */
+  GArray              *rings;      /* CutterRing */
+  GArray              *ring_start; /* guint, one more than there are cutters */
+  GArray              *chunk_boxes; /* GisEnvelope per run of CHUNK edges of a long ring */
 };
+
+typedef struct {
+  gsize       offset;  /* into ring_xy, in points */
+  guint       n;
+  guint       chunk;   /* its first chunk's box in chunk_boxes, when n > CHUNK */
+  GisEnvelope box;
+} CutterRing;
+
+/* A long ring is kept as runs of CHUNK edges with their boxes: a run wholly beyond one side
+ * of the box a ring is cut to is passed as its first point only (the chord stays beyond
+ * that side too, so the winding number inside the box does not change), and cutting a
+ * long river buffer to a deposit's box reads a few runs, not every point. */
+#define CHUNK 32
 
 /* A cadastral title made of one cell is an axis-aligned rectangle; cutting by it needs no
  * general overlay (GEOSClipByRect is an order of magnitude faster). */
@@ -107,6 +131,52 @@ force_envelopes (GEOSContextHandle_t h, const GEOSGeometry *g)
     GEOSGeom_getXMin_r (h, g, &v);
 }
 
+/* Keeps a cutter ring for the integer overlay, shells counter-clockwise and holes
+ * clockwise (the non-zero rule then reads overlapping cutters as their union). */
+static void
+store_ring_cb (guint polygon, guint ring, const double *xy, guint n, gpointer user_data)
+{
+  GisOverlay *self = user_data;
+  CutterRing r = { self->ring_xy->len / 2, 0, 0, GIS_ENVELOPE_EMPTY };
+  double twice_area = 0;
+  gboolean reverse;
+
+  if (n > 1 && xy[0] == xy[2 * n - 2] && xy[1] == xy[2 * n - 1])
+    n--;
+  if (n < 3)
+    return;
+  for (guint i = 0; i < n; i++)
+    {
+      guint j = i + 1 == n ? 0 : i + 1;
+      twice_area += (xy[2 * i] - xy[0]) * (xy[2 * j + 1] - xy[1]) -
+                    (xy[2 * j] - xy[0]) * (xy[2 * i + 1] - xy[1]);
+      gis_envelope_add_point (&r.box, xy[2 * i], xy[2 * i + 1]);
+    }
+  reverse = (ring == 0) ? twice_area < 0 : twice_area > 0;
+  for (guint i = 0; i < n; i++)
+    {
+      guint k = reverse ? n - 1 - i : i;
+      g_array_append_vals (self->ring_xy, xy + 2 * k, 2);
+    }
+  r.n = n;
+  r.chunk = self->chunk_boxes->len;
+  if (n > CHUNK)
+    {
+      const double *p = (const double *) (gpointer) self->ring_xy->data + 2 * r.offset;
+
+      for (guint a = 0; a < n; a += CHUNK)
+        {
+          GisEnvelope b = GIS_ENVELOPE_EMPTY;
+
+          /* The run's edges: points a .. a + CHUNK, the last one the next run's first. */
+          for (guint i = a; i <= a + CHUNK && i <= n; i++)
+            gis_envelope_add_point (&b, p[2 * (i % n)], p[2 * (i % n) + 1]);
+          g_array_append_val (self->chunk_boxes, b);
+        }
+    }
+  g_array_append_val (self->rings, r);
+}
+
 static void
 message_cb (const char *message, void *user_data)
 {
@@ -166,6 +236,10 @@ gis_overlay_new_full (GPtrArray *cutters, const guint *families, GError **error)
   g_mutex_init (&self->prepare_lock);
   self->cutters = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
   g_mutex_init (&self->locator_lock);
+  self->ring_xy = g_array_new (FALSE, FALSE, sizeof (double));
+  self->rings = g_array_new (FALSE, FALSE, sizeof (CutterRing));
+  self->ring_start = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->chunk_boxes = g_array_new (FALSE, FALSE, sizeof (GisEnvelope));
   for (guint i = 0; i < cutters->len; i++)
     {
       GisGeometry *c = g_ptr_array_index (cutters, i);
@@ -188,6 +262,8 @@ gis_overlay_new_full (GPtrArray *cutters, const guint *families, GError **error)
       }
       g_ptr_array_add (self->geoms, g);
       g_ptr_array_add (self->cutters, gis_geometry_ref (c));
+      g_array_append_val (self->ring_start, self->rings->len);
+      _gis_geometry_foreach_ring (c, store_ring_cb, self);
       g_array_append_val (self->boxes, e);
       if (!gis_envelope_is_empty (&e))
         {
@@ -197,6 +273,7 @@ gis_overlay_new_full (GPtrArray *cutters, const guint *families, GError **error)
           GEOSSTRtree_insert_r (self->handle, self->tree, box, GUINT_TO_POINTER (i + 1));
         }
     }
+  g_array_append_val (self->ring_start, self->rings->len);
   /* Build the tree now (GEOS builds it on the first query), so that later queries from
    * several threads only read it. */
   {
@@ -230,6 +307,10 @@ gis_overlay_free (GisOverlay *self)
   g_clear_pointer (&self->locator, _gis_locator_free);
   g_ptr_array_unref (self->cutters);
   g_mutex_clear (&self->locator_lock);
+  g_array_unref (self->ring_xy);
+  g_array_unref (self->rings);
+  g_array_unref (self->ring_start);
+  g_array_unref (self->chunk_boxes);
   GEOS_finish_r (self->handle);
   g_free (self);
 }
@@ -510,9 +591,498 @@ fail:
   return NULL;
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* The integer overlay: the target and the cutters near it moved into a local integer frame
+ * and handed to one sweep (gis-clip-private.h). Cutter rings are first cut to a box a little
+ * larger than the target's (Sutherland–Hodgman against a rectangle keeps, for every point
+ * inside the rectangle, the ring's winding number), so that a long river buffer costs only
+ * its part near the target. */
+
+typedef struct {
+  GisClipRings subject;
+  GisClipRings clip;
+  GisClipRings out;
+  GArray      *a;      /* double x, y: a ring being cut to the box */
+  GArray      *b;
+  GArray      *c;
+  /* The real coordinates of the points put on the grid, subject's then clip's, and a
+   * table from grid point to real point: a point of the target or of a cutter comes back
+   * from the engine as itself, bit for bit; only new crossings are grid points. */
+  GArray      *real;   /* double x, y, in the order of the grid points given */
+  GArray      *slots;  /* Slot */
+  guint32      stamp;
+} ClipScratch;
+
+typedef struct {
+  gint64  x, y;
+  double  rx, ry;
+  guint32 stamp;       /* in use when equal to the scratch's */
+} Slot;
+
+static void
+clip_scratch_free (gpointer data)
+{
+  ClipScratch *s = data;
+
+  _gis_clip_rings_clear (&s->subject);
+  _gis_clip_rings_clear (&s->clip);
+  _gis_clip_rings_clear (&s->out);
+  g_array_unref (s->a);
+  g_array_unref (s->b);
+  g_array_unref (s->c);
+  g_array_unref (s->real);
+  g_array_unref (s->slots);
+  g_free (s);
+}
+
+static GPrivate clip_scratch_key = G_PRIVATE_INIT (clip_scratch_free);
+
+static ClipScratch *
+clip_scratch (void)
+{
+  ClipScratch *s = g_private_get (&clip_scratch_key);
+
+  if (s == NULL)
+    {
+      s = g_new0 (ClipScratch, 1);
+      _gis_clip_rings_init (&s->subject);
+      _gis_clip_rings_init (&s->clip);
+      _gis_clip_rings_init (&s->out);
+      s->a = g_array_new (FALSE, FALSE, sizeof (double));
+      s->b = g_array_new (FALSE, FALSE, sizeof (double));
+      s->c = g_array_new (FALSE, FALSE, sizeof (double));
+      s->real = g_array_new (FALSE, FALSE, sizeof (double));
+      s->slots = g_array_new (FALSE, TRUE, sizeof (Slot));
+      g_private_set (&clip_scratch_key, s);
+    }
+  return s;
+}
+
+/* The local frame: grid = (coordinate - origin) * scale, scale a power of two. */
+typedef struct {
+  double ox, oy, scale;
+} Frame;
+
+/* Twice a ring's area on the grid, exactly. */
+static __int128
+grid_area2 (const gint64 *xy, guint n)
+{
+  __int128 a = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint j = i + 1 == n ? 0 : i + 1;
+      a += (__int128) xy[2 * i] * xy[2 * j + 1] - (__int128) xy[2 * j] * xy[2 * i + 1];
+    }
+  return a;
+}
+
+/* Appends a ring (n points, not closed) to @r on the grid, without repeated points, and
+ * the real points kept to @real. Returns twice its area on the grid (0 when it has none and
+ * is left out). */
+static __int128
+put_grid_ring (GisClipRings *r, GArray *real, const double *xy, guint n, const Frame *f)
+{
+  guint start = r->xy->len, real_start = real->len, kept = 0;
+  gint64 *g;
+  __int128 a;
+
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 v[2] = { (gint64) llround ((xy[2 * i] - f->ox) * f->scale),
+                      (gint64) llround ((xy[2 * i + 1] - f->oy) * f->scale) };
+      g = (gint64 *) (gpointer) r->xy->data + start;
+      if (kept > 0 && g[2 * kept - 2] == v[0] && g[2 * kept - 1] == v[1])
+        continue;
+      g_array_append_vals (r->xy, v, 2);
+      g_array_append_vals (real, xy + 2 * i, 2);
+      kept++;
+    }
+  g = (gint64 *) (gpointer) r->xy->data + start;
+  if (kept > 1 && g[0] == g[2 * kept - 2] && g[1] == g[2 * kept - 1])
+    kept--;
+  a = kept >= 3 ? grid_area2 (g, kept) : 0;
+  if (a == 0)
+    {
+      g_array_set_size (r->xy, start);
+      g_array_set_size (real, real_start);
+      return 0;
+    }
+  g_array_set_size (r->xy, start + 2 * kept);
+  g_array_set_size (real, real_start + 2 * kept);
+  g_array_append_val (r->ring_n, kept);
+  return a;
+}
+
+static inline guint
+slot_hash (gint64 x, gint64 y, guint mask)
+{
+  guint64 h = (guint64) x * 0x9E3779B97F4A7C15ULL ^ (guint64) y * 0xC2B2AE3D27D4EB4FULL;
+  return (guint) (h >> 32) & mask;
+}
+
+/* Fills the table from grid point to real point, from @real, which holds the clip's points
+ * then the subject's (where two real points share a grid point the subject's wins). */
+static guint
+fill_slots (ClipScratch *s)
+{
+  const double *real = (const double *) (gpointer) s->real->data;
+  guint n = s->real->len / 2, size = 16, mask;
+  const GisClipRings *from[2] = { &s->clip, &s->subject };
+  guint at = 0;
+
+  while (size < 2 * n)
+    size *= 2;
+  if (s->slots->len < size || s->stamp == G_MAXUINT32)
+    {
+      g_array_set_size (s->slots, 0);
+      g_array_set_size (s->slots, MAX (size, s->slots->len));
+      s->stamp = 0;
+    }
+  s->stamp++;
+  mask = size - 1;
+  for (guint k = 0; k < 2; k++)
+    {
+      const gint64 *xy = (const gint64 *) (gpointer) from[k]->xy->data;
+
+      for (guint i = 0; i < from[k]->xy->len / 2; i++, at++)
+        {
+          guint h = slot_hash (xy[2 * i], xy[2 * i + 1], mask);
+          Slot *slot;
+
+          for (;; h = (h + 1) & mask)
+            {
+              slot = &g_array_index (s->slots, Slot, h);
+              if (slot->stamp != s->stamp || (slot->x == xy[2 * i] && slot->y == xy[2 * i + 1]))
+                break;
+            }
+          *slot = (Slot) { xy[2 * i], xy[2 * i + 1], real[2 * at], real[2 * at + 1], s->stamp };
+        }
+    }
+  return mask;
+}
+
+/* A grid point back in real coordinates: the real point it came from, or its image. */
+static inline void
+real_point (ClipScratch *s, guint mask, const Frame *f, const gint64 *v, double out[2])
+{
+  for (guint h = slot_hash (v[0], v[1], mask);; h = (h + 1) & mask)
+    {
+      const Slot *slot = &g_array_index (s->slots, Slot, h);
+
+      if (slot->stamp != s->stamp)
+        break;
+      if (slot->x == v[0] && slot->y == v[1])
+        {
+          out[0] = slot->rx;
+          out[1] = slot->ry;
+          return;
+        }
+    }
+  out[0] = f->ox + (double) v[0] / f->scale;
+  out[1] = f->oy + (double) v[1] / f->scale;
+}
+
+/* One side of the box: keeps the part of the ring where coordinate @axis is on the inner
+ * side of @limit (below it when @below). */
+static void
+cut_side (const double *in, guint n, GArray *out, guint axis, double limit, gboolean below)
+{
+  g_array_set_size (out, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      const double *p = in + 2 * i, *q = in + 2 * (i + 1 == n ? 0 : i + 1);
+      gboolean pin = below ? p[axis] <= limit : p[axis] >= limit;
+      gboolean qin = below ? q[axis] <= limit : q[axis] >= limit;
+
+      if (pin)
+        g_array_append_vals (out, p, 2);
+      if (pin != qin)
+        {
+          double t = (limit - p[axis]) / (q[axis] - p[axis]);
+          double v[2];
+
+          v[axis] = limit;
+          v[1 - axis] = p[1 - axis] + t * (q[1 - axis] - p[1 - axis]);
+          g_array_append_vals (out, v, 2);
+        }
+    }
+}
+
+/* Adds a cutter ring to the clip rings, cut to @box unless it lies inside it. */
+static void
+put_cutter_ring (GisOverlay *self, ClipScratch *s, const CutterRing *r, const GisEnvelope *box,
+                 const Frame *f)
+{
+  const double *ring = (const double *) (gpointer) self->ring_xy->data + 2 * r->offset;
+  guint n = r->n;
+
+  if (!(r->box.min_x >= box->min_x && r->box.max_x <= box->max_x &&
+        r->box.min_y >= box->min_y && r->box.max_y <= box->max_y))
+    {
+      if (n > CHUNK)
+        {
+          const GisEnvelope *cb = &g_array_index (self->chunk_boxes, GisEnvelope, r->chunk);
+
+          g_array_set_size (s->c, 0);
+          for (guint a = 0, j = 0; a < n; a += CHUNK, j++)
+            {
+              gboolean beyond = cb[j].max_x < box->min_x || cb[j].min_x > box->max_x ||
+                                cb[j].max_y < box->min_y || cb[j].min_y > box->max_y;
+              g_array_append_vals (s->c, ring + 2 * a, 2 * (beyond ? 1 : MIN (CHUNK, n - a)));
+            }
+          ring = (const double *) (gpointer) s->c->data;
+          n = s->c->len / 2;
+        }
+      cut_side (ring, n, s->a, 0, box->min_x, FALSE);
+      cut_side ((double *) (gpointer) s->a->data, s->a->len / 2, s->b, 0, box->max_x, TRUE);
+      cut_side ((double *) (gpointer) s->b->data, s->b->len / 2, s->a, 1, box->min_y, FALSE);
+      cut_side ((double *) (gpointer) s->a->data, s->a->len / 2, s->b, 1, box->max_y, TRUE);
+      ring = (double *) (gpointer) s->b->data;
+      n = s->b->len / 2;
+    }
+  if (n >= 3)
+    put_grid_ring (&s->clip, s->real, ring, n, f);
+}
+
+typedef struct {
+  GisClipRings *rings;
+  GArray       *real;
+  const Frame  *frame;
+  __int128      area2;   /* of the polygons: shells less holes */
+} SubjectWalk;
+
+static void
+subject_ring_cb (guint polygon, guint ring, const double *xy, guint n, gpointer user_data)
+{
+  SubjectWalk *w = user_data;
+  __int128 a;
+
+  if (n > 1 && xy[0] == xy[2 * n - 2] && xy[1] == xy[2 * n - 1])
+    n--;
+  a = put_grid_ring (w->rings, w->real, xy, n, w->frame);
+  if (a < 0)
+    a = -a;
+  w->area2 += ring == 0 ? a : -a;
+}
+
+/* A MultiPolygon made from the engine's polygons, back in real coordinates. */
+static GisGeometry *
+grid_to_geometry (ClipScratch *s, const Frame *f)
+{
+  const GisClipRings *r = &s->out;
+  const gint64 *xy = (const gint64 *) (gpointer) r->xy->data;
+  guint mask = fill_slots (s);
+  gsize size = 9, at = 0;
+  guint ring = 0;
+  guint8 *buf;
+  guint32 u;
+
+  for (guint p = 0; p < r->poly_n->len; p++)
+    {
+      size += 9;
+      for (guint k = 0; k < g_array_index (r->poly_n, guint, p); k++)
+        size += 4 + 16 * ((gsize) g_array_index (r->ring_n, guint, ring++) + 1);
+    }
+  buf = g_malloc (size);
+#define PUT_U32(v) (u = GUINT32_TO_LE (v), memcpy (buf + at, &u, 4), at += 4)
+  buf[at++] = 1;
+  PUT_U32 (GIS_GEOMETRY_MULTIPOLYGON);
+  PUT_U32 (r->poly_n->len);
+  ring = 0;
+  for (guint p = 0; p < r->poly_n->len; p++)
+    {
+      guint rings = g_array_index (r->poly_n, guint, p);
+
+      buf[at++] = 1;
+      PUT_U32 (GIS_GEOMETRY_POLYGON);
+      PUT_U32 (rings);
+      for (guint k = 0; k < rings; k++, ring++)
+        {
+          guint n = g_array_index (r->ring_n, guint, ring);
+
+          PUT_U32 (n + 1);
+          for (guint i = 0; i <= n; i++)
+            {
+              double d[2];
+
+              real_point (s, mask, f, xy + 2 * (i == n ? 0 : i), d);
+              memcpy (buf + at, d, 16);
+              at += 16;
+            }
+          xy += 2 * (gsize) n;
+        }
+    }
+#undef PUT_U32
+  g_assert (at == size);
+  return _gis_geometry_new_trusted (g_bytes_new_take (buf, size));
+}
+
+/* @target as a MultiPolygon without a copy of its coordinates through GEOS; NULL for
+ * what is neither a Polygon nor a MultiPolygon. */
+static GisGeometry *
+as_multipolygon (GisGeometry *target)
+{
+  GisGeometryType type = gis_geometry_get_geometry_type (target);
+  g_autoptr(GBytes) bytes = NULL;
+  const guint8 *wkb;
+  gsize len;
+  guint8 *buf;
+
+  if (type == GIS_GEOMETRY_MULTIPOLYGON)
+    return gis_geometry_ref (target);
+  if (type != GIS_GEOMETRY_POLYGON)
+    return NULL;
+  wkb = gis_geometry_peek_wkb (target, &len);
+  buf = g_malloc (len + 9);
+  buf[0] = 1;
+  {
+    guint32 v[2] = { GUINT32_TO_LE (GIS_GEOMETRY_MULTIPOLYGON), GUINT32_TO_LE (1) };
+    memcpy (buf + 1, v, 8);
+  }
+  memcpy (buf + 9, wkb, len);
+  bytes = g_bytes_new_take (buf, len + 9);
+  return _gis_geometry_new_trusted (bytes);
+}
+
+static GisGeometry *
+empty_multipolygon (void)
+{
+  static const guint8 wkb[9] = { 1, GIS_GEOMETRY_MULTIPOLYGON, 0, 0, 0, 0, 0, 0, 0 };
+  g_autoptr(GBytes) bytes = g_bytes_new_static (wkb, sizeof wkb);
+  return _gis_geometry_new_trusted (bytes);
+}
+
+/* The integer overlay; FALSE (and nothing set) when it cannot take the case, which the
+ * float overlay then does: a target that is not polygonal, a degenerate frame, or an
+ * engine failure. */
+static gboolean
+integer_overlay (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
+                 gpointer user_data, gboolean subtract, GisGeometry **result)
+{
+  ClipScratch *s;
+  GisEnvelope e, box;
+  Frame f;
+  double pad, h;
+  g_autoptr(GArray) hits = NULL;
+  g_autofree char *message = NULL;
+  SubjectWalk w;
+  GisGeometryType type = gis_geometry_get_geometry_type (target);
+
+  if (type != GIS_GEOMETRY_POLYGON && type != GIS_GEOMETRY_MULTIPOLYGON)
+    return FALSE;
+  gis_geometry_get_envelope (target, &e);
+  if (gis_envelope_is_empty (&e))
+    return FALSE;
+  pad = MAX (e.max_x - e.min_x, e.max_y - e.min_y) * 0.01 + 1e-9 * (fabs (e.max_x) + fabs (e.max_y) + 1);
+  box = (GisEnvelope) { e.min_x - pad, e.min_y - pad, e.max_x + pad, e.max_y + pad };
+  h = MAX (box.max_x - box.min_x, box.max_y - box.min_y) / 2;
+  if (!isfinite (h) || !(h > 0))
+    return FALSE;
+  /* The origin on the grid, so that a coordinate on the grid (a whole metre, a title's
+   * corner) maps to itself exactly and comes back unchanged. */
+  f.scale = ldexp (1.0, (int) floor (log2 (GIS_CLIP_RANGE * 0.98 / h)));
+  f.ox = round ((box.min_x + box.max_x) / 2 * f.scale) / f.scale;
+  f.oy = round ((box.min_y + box.max_y) / 2 * f.scale) / f.scale;
+
+  s = clip_scratch ();
+  _gis_clip_rings_reset (&s->clip);
+  g_array_set_size (s->real, 0);
+  hits = query_envelope (self, _gis_geos (), &e);
+  for (guint i = 0; i < hits->len; i++)
+    {
+      guint k = g_array_index (hits, guint, i);
+
+      if (filter != NULL && !filter (k, user_data))
+        continue;
+      for (guint r = g_array_index (self->ring_start, guint, k);
+           r < g_array_index (self->ring_start, guint, k + 1); r++)
+        {
+          const CutterRing *cr = &g_array_index (self->rings, CutterRing, r);
+
+          /* A ring whose box misses the target's changes nothing inside the target (a hole
+           * lies inside its shell, so a hole left out is one outside the target too). */
+          if (gis_envelope_intersects (&cr->box, &e))
+            put_cutter_ring (self, s, cr, &box, &f);
+        }
+    }
+  if (s->clip.ring_n->len == 0)
+    {
+      *result = subtract ? as_multipolygon (target) : empty_multipolygon ();
+      return *result != NULL;
+    }
+
+  _gis_clip_rings_reset (&s->subject);
+  w = (SubjectWalk) { &s->subject, s->real, &f, 0 };
+  _gis_geometry_foreach_ring (target, subject_ring_cb, &w);
+  if (s->subject.ring_n->len == 0)
+    return FALSE;
+  if (!_gis_clip_run (subtract, &s->subject, &s->clip, &s->out, &message))
+    {
+      g_debug ("Integer overlay: %s; the float overlay takes this target", message);
+      return FALSE;
+    }
+
+  /* The result lies inside the target: with the same area it is the target itself, which
+   * is then returned with its own coordinates, not their images on the grid. */
+  {
+    const gint64 *xy = (const gint64 *) (gpointer) s->out.xy->data;
+    __int128 area2 = 0;
+    guint ring = 0;
+
+    for (guint p = 0; p < s->out.poly_n->len; p++)
+      for (guint k = 0; k < g_array_index (s->out.poly_n, guint, p); k++, ring++)
+        {
+          guint n = g_array_index (s->out.ring_n, guint, ring);
+          __int128 a = grid_area2 (xy, n);
+
+          a = a < 0 ? -a : a;
+          area2 += k == 0 ? a : -a;
+          xy += 2 * (gsize) n;
+        }
+    if (area2 == w.area2)
+      *result = as_multipolygon (target);
+    else if (s->out.poly_n->len == 0)
+      *result = empty_multipolygon ();
+    else
+      {
+        GisGeosThread *t = _gis_geos ();
+        g_autoptr(GisGeometry) r = grid_to_geometry (s, &f);
+        g_autoptr(GEOSGeometry) g = r ? _gis_geometry_to_geos (t, r, NULL) : NULL;
+
+        /* The engine's polygons are simple, but a ring can still touch itself where one of
+         * its points lies on another of its edges, which a valid polygon may not: such a
+         * target is left to the float overlay. */
+        if (g == NULL || GEOSisValid_r (t->handle, g) != 1)
+          return FALSE;
+        *result = g_steal_pointer (&r);
+      }
+  }
+  return *result != NULL;
+}
+
+static GisGeometry *float_overlay (GisOverlay *self, GisGeometry *target,
+                                   GisOverlayFilter filter, gpointer user_data,
+                                   gboolean subtract, GError **error);
+
 /* @target minus (or, without @subtract, ∩) the union of the cutters @filter accepts. */
 static GisGeometry *
 overlay_apply (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
+               gpointer user_data, gboolean subtract, GError **error)
+{
+  GisGeometry *r = NULL;
+
+  g_return_val_if_fail (self != NULL && target != NULL, NULL);
+
+  if (integer_overlay (self, target, filter, user_data, subtract, &r))
+    return r;
+  return float_overlay (self, target, filter, user_data, subtract, error);
+}
+
+/* The same in floating point, with GEOS: the union of the cutters that meet the target,
+ * then one difference or intersection. */
+static GisGeometry *
+float_overlay (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
                gpointer user_data, gboolean subtract, GError **error)
 {
   GisGeosThread *t;

@@ -2,7 +2,7 @@
 """Checks the house rules of STYLE.md on every C file, as TAP.
 
 1. Arrows point down: app → ui → zones → gis. A file includes nothing from a layer above.
-2. GDAL, PROJ and GEOS headers appear only in gis/.
+2. GDAL, PROJ, GEOS and Clipper headers appear only in gis/.
 3. GTK and libadwaita appear only in ui/ and app/.
 """
 import os
@@ -13,7 +13,7 @@ root = sys.argv[1] if len(sys.argv) > 1 else "."
 layers = ["gis", "zones", "ui", "app"]
 rank = {name: i for i, name in enumerate(layers)}
 foreign = re.compile(r'#\s*include\s*[<"](gdal[a-z_]*\.h|ogr_[a-z_]*\.h|cpl_[a-z_]*\.h|'
-                     r'proj\.h|geodesic\.h|geos_c\.h)[>"]')
+                     r'proj\.h|geodesic\.h|geos_c\.h|polyclipping/clipper\.hpp)[>"]')
 gtk = re.compile(r'#\s*include\s*<(gtk/gtk\.h|adwaita\.h|gdk/gdk\.h)>')
 local = re.compile(r'#\s*include\s*"([a-z]+)[-.]')
 
@@ -28,7 +28,7 @@ for layer in layers:
         continue
     for dirpath, _, files in os.walk(folder):
         for name in sorted(files):
-            if not name.endswith((".c", ".h")):
+            if not name.endswith((".c", ".h", ".cpp")):
                 continue
             path = os.path.join(dirpath, name)
             rel = os.path.relpath(path, root)

@@ -317,6 +317,196 @@ test_overlay_family_and_filter (void **state)
   }
 }
 
+/* (x, y) is a vertex of @g, bit for bit (both written in the shortest exact form). */
+static gboolean
+has_vertex (GisGeometry *g, double x, double y)
+{
+  g_autoptr(GisGeometry) p = gis_geometry_new_point (x, y);
+  g_autofree char *wkt = gis_geometry_to_wkt (g, -1);
+  g_autofree char *pw = gis_geometry_to_wkt (p, -1);   /* POINT (x y) */
+  g_autofree char *want = g_strndup (pw + 7, strlen (pw) - 8);
+  const char *at = wkt;
+
+  while ((at = strstr (at, want)) != NULL)
+    {
+      char before = at > wkt ? at[-1] : '(', after = at[strlen (want)];
+      if ((before == '(' || before == ' ') && (after == ',' || after == ')'))
+        return TRUE;
+      at++;
+    }
+  return FALSE;
+}
+
+/* The overlay of a target and cutters against GEOS's own difference and intersection of
+ * the target with the cutters' union (the float overlay, computed independently). */
+static void
+assert_overlay_like_geos (GPtrArray *cutters, GisGeometry *target, double rel)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisOverlay) overlay = gis_overlay_new (cutters, &error);
+  g_autoptr(GisGeometry) u = gis_geometry_union_all ((GisGeometry **) cutters->pdata,
+                                                     cutters->len, &error);
+  g_autoptr(GisGeometry) want_d = NULL;
+  g_autoptr(GisGeometry) want_i = NULL;
+  g_autoptr(GisGeometry) got_d = NULL;
+  g_autoptr(GisGeometry) got_i = NULL;
+  g_autofree char *reason = NULL;
+  double area = gis_geometry_planar_area (target);
+
+  assert_no_error (error);
+  want_d = gis_geometry_difference (target, u, &error);
+  assert_no_error (error);
+  want_i = gis_geometry_intersection (target, u, &error);
+  assert_no_error (error);
+  got_d = gis_overlay_subtract (overlay, target, &error);
+  assert_no_error (error);
+  got_i = gis_overlay_intersect (overlay, target, &error);
+  assert_no_error (error);
+  assert_close_rel (gis_geometry_planar_area (got_d), gis_geometry_planar_area (want_d), rel);
+  assert_close_rel (gis_geometry_planar_area (got_i), gis_geometry_planar_area (want_i), rel);
+  /* Nothing lost or counted twice. */
+  assert_close_rel (gis_geometry_planar_area (got_d) + gis_geometry_planar_area (got_i), area,
+                    rel);
+  if (!gis_geometry_is_valid (got_d, &reason, &error))
+    fail_msg ("the difference is invalid: %s", reason);
+  if (!gis_geometry_is_valid (got_i, &reason, &error))
+    fail_msg ("the intersection is invalid: %s", reason);
+}
+
+/* A star-shaped polygon of @n points around (cx, cy), radii from @r0 to @r1. */
+static GisGeometry *
+star (GRand *rand, double cx, double cy, double r0, double r1, guint n, gboolean clockwise)
+{
+  GString *wkt = g_string_new ("POLYGON ((");
+  GisGeometry *g;
+  double first[2] = { 0, 0 };
+
+  for (guint i = 0; i < n; i++)
+    {
+      double a = (clockwise ? -1 : 1) * 2 * G_PI * i / n;
+      double r = g_rand_double_range (rand, r0, r1);
+      double x = cx + r * cos (a), y = cy + r * sin (a);
+
+      if (i == 0)
+        first[0] = x, first[1] = y;
+      g_string_append_printf (wkt, "%.17g %.17g, ", x, y);
+    }
+  g_string_append_printf (wkt, "%.17g %.17g))", first[0], first[1]);
+  g = gis_geometry_new_from_wkt (wkt->str, NULL);
+  g_string_free (wkt, TRUE);
+  return g;
+}
+
+/* The overlay's integer engine: the target's own points come back bit for bit; cutters
+ * drawn either way round, with holes, long rings cut to the target's box, and cutters that
+ * leave pieces touching at a corner all give GEOS's areas; random stars too. */
+static void
+test_overlay_integer_engine (void **state)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A pentagon off any grid, its right part cut away by a rectangle: its three points left
+   * of x = 0.3 are in the result exactly as given. */
+  {
+    g_autoptr(GPtrArray) cutters = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+    g_autoptr(GisGeometry) target = gis_geometry_new_from_wkt (
+        "POLYGON ((0.1 0.1, 0.7 0.13, 0.77 0.61, 0.2 0.9, 0.03 0.45, 0.1 0.1))", &error);
+    g_autoptr(GisOverlay) overlay = NULL;
+    g_autoptr(GisGeometry) d = NULL;
+
+    assert_no_error (error);
+    g_ptr_array_add (cutters, gis_geometry_new_rectangle (0.3, -1, 2, 2));
+    overlay = gis_overlay_new (cutters, &error);
+    assert_no_error (error);
+    d = gis_overlay_subtract (overlay, target, &error);
+    assert_no_error (error);
+    assert_true (has_vertex (d, 0.1, 0.1));
+    assert_true (has_vertex (d, 0.2, 0.9));
+    assert_true (has_vertex (d, 0.03, 0.45));
+    assert_false (has_vertex (d, 0.7, 0.13));
+    /* The new points on x = 0.3 are grid points: the engine's grid step is about 1e-9 of
+     * the target's size, and so is the area's precision. */
+    assert_overlay_like_geos (cutters, target, 1e-8);
+  }
+  /* Two overlapping cutters, one drawn clockwise: 16 − (4 + 4 − 1). */
+  {
+    g_autoptr(GPtrArray) cutters = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+    g_autoptr(GisGeometry) target = gis_geometry_new_rectangle (0, 0, 4, 4);
+    g_autoptr(GisOverlay) overlay = NULL;
+    g_autoptr(GisGeometry) d = NULL;
+
+    g_ptr_array_add (cutters, gis_geometry_new_from_wkt ("POLYGON ((1 1, 1 3, 3 3, 3 1, 1 1))", NULL));
+    g_ptr_array_add (cutters, gis_geometry_new_from_wkt ("POLYGON ((2 2, 4 2, 4 4, 2 4, 2 2))", NULL));
+    overlay = gis_overlay_new (cutters, &error);
+    d = gis_overlay_subtract (overlay, target, &error);
+    assert_no_error (error);
+    assert_close_abs (gis_geometry_planar_area (d), 16 - 7, 1e-12);
+    assert_overlay_like_geos (cutters, target, 1e-12);
+  }
+  /* A cutter with a hole: the target half in the hole keeps that half (2 × 1). */
+  {
+    g_autoptr(GPtrArray) cutters = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+    g_autoptr(GisGeometry) target = gis_geometry_new_rectangle (4, 4, 6, 8);
+    g_autoptr(GisOverlay) overlay = NULL;
+    g_autoptr(GisGeometry) d = NULL;
+
+    g_ptr_array_add (cutters, gis_geometry_new_from_wkt (
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (3 3, 3 5, 7 5, 7 3, 3 3))", NULL));
+    overlay = gis_overlay_new (cutters, &error);
+    d = gis_overlay_subtract (overlay, target, &error);
+    assert_no_error (error);
+    assert_close_abs (gis_geometry_planar_area (d), 2, 1e-12);
+    assert_overlay_like_geos (cutters, target, 1e-12);
+  }
+  /* Two cutters that leave the target's other two quarters touching at its centre. */
+  {
+    g_autoptr(GPtrArray) cutters = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+    g_autoptr(GisGeometry) target = gis_geometry_new_rectangle (0, 0, 2, 2);
+    g_autoptr(GisOverlay) overlay = NULL;
+    g_autoptr(GisGeometry) d = NULL;
+
+    g_ptr_array_add (cutters, gis_geometry_new_rectangle (0, 0, 1, 1));
+    g_ptr_array_add (cutters, gis_geometry_new_rectangle (1, 1, 2, 2));
+    overlay = gis_overlay_new (cutters, &error);
+    d = gis_overlay_subtract (overlay, target, &error);
+    assert_no_error (error);
+    assert_close_abs (gis_geometry_planar_area (d), 2, 1e-12);
+    assert_overlay_like_geos (cutters, target, 1e-12);
+  }
+  /* A ring of 4,000 points (a wobbly disc of radius about 1 km, in UTM-like coordinates)
+   * and small targets across its edge: only its runs near each target are cut. */
+  {
+    g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+    g_autoptr(GPtrArray) cutters = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+
+    g_ptr_array_add (cutters, star (rand, 500000, 9000000, 990, 1010, 4000, TRUE));
+    for (guint k = 0; k < 8; k++)
+      {
+        double a = 2 * G_PI * k / 8;
+        g_autoptr(GisGeometry) target = star (rand, 500000 + 1000 * cos (a),
+                                              9000000 + 1000 * sin (a), 20, 60, 200, FALSE);
+        assert_overlay_like_geos (cutters, target, 1e-8);
+      }
+  }
+  /* Random stars against random stars. */
+  {
+    g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+    g_autoptr(GPtrArray) cutters = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+
+    for (guint k = 0; k < 60; k++)
+      g_ptr_array_add (cutters, star (rand, g_rand_double_range (rand, 0, 5000),
+                                      g_rand_double_range (rand, 0, 5000), 100, 600, 40,
+                                      g_rand_boolean (rand)));
+    for (guint k = 0; k < 40; k++)
+      {
+        g_autoptr(GisGeometry) target = star (rand, g_rand_double_range (rand, 0, 5000),
+                                              g_rand_double_range (rand, 0, 5000), 200, 900,
+                                              150, g_rand_boolean (rand));
+        assert_overlay_like_geos (cutters, target, 1e-8);
+      }
+  }
+}
+
 /* A buffer in metres along a 2,000 km line keeps its width: the line is cut into tiles, each
  * buffered in a projection centred on it. Along the equator from 20° E to 38° E, 5 km either
  * side: the band |φ| ≤ φ5 (meridian arc of 5 km: φ5 = 5000 / a(1 − e²) rad, to 1e-8) plus two
@@ -551,6 +741,7 @@ main (void)
     cmocka_unit_test (test_buffer_and_polygonal_part),
     cmocka_unit_test (test_clip_to_box),
     cmocka_unit_test (test_overlay_family_and_filter),
+    cmocka_unit_test (test_overlay_integer_engine),
     cmocka_unit_test (test_buffer_metres_long_line),
     cmocka_unit_test (test_near_edges),
     cmocka_unit_test (test_shared_edges),

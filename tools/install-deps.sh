@@ -5,9 +5,9 @@ set -euo pipefail
 
 packages=(
   # build
-  meson ninja-build pkg-config gcc python3
+  meson ninja-build pkg-config gcc g++ python3
   libglib2.0-dev libjson-glib-dev libcairo2-dev libsqlite3-dev
-  libgdal-dev libproj-dev libgeos-dev
+  libgdal-dev libproj-dev libgeos-dev libpolyclipping-dev
   libgtk-4-dev libadwaita-1-dev
   # translations and desktop integration
   gettext desktop-file-utils appstream libglib2.0-bin libxml2-utils
