@@ -34,6 +34,7 @@ struct _GisOverlay {
   GArray              *family;   /* guint per cutter: 0, or a set of disjoint cutters */
   GPtrArray           *prepared; /* const GEOSPreparedGeometry*, made on first need */
   GMutex               prepare_lock;
+  GMutex               geos_lock;   /* making a cutter's GEOS geometry */
   GPtrArray           *cutters;  /* GisGeometry* */
   GisLocator          *locator;  /* made on first need, under locator_lock */
   GMutex               locator_lock;
@@ -216,7 +217,6 @@ GisOverlay *
 gis_overlay_new_full (GPtrArray *cutters, const guint *families, GError **error)
 {
   GisOverlay *self;
-  GisGeosThread *t = _gis_geos ();
 
   g_return_val_if_fail (cutters != NULL, NULL);
 
@@ -234,6 +234,7 @@ gis_overlay_new_full (GPtrArray *cutters, const guint *families, GError **error)
     memcpy (self->family->data, families, cutters->len * sizeof (guint));
   self->prepared = g_ptr_array_new ();
   g_mutex_init (&self->prepare_lock);
+  g_mutex_init (&self->geos_lock);
   self->cutters = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
   g_mutex_init (&self->locator_lock);
   self->ring_xy = g_array_new (FALSE, FALSE, sizeof (double));
@@ -243,24 +244,14 @@ gis_overlay_new_full (GPtrArray *cutters, const guint *families, GError **error)
   for (guint i = 0; i < cutters->len; i++)
     {
       GisGeometry *c = g_ptr_array_index (cutters, i);
-      GEOSGeometry *g;
       GisEnvelope e;
 
-      /* Read through this thread's context; the result is a plain geometry any context may
-       * use (they share GEOS's default factory). */
-      g = _gis_geometry_to_geos (t, c, error);
-      if (g == NULL)
-        {
-          gis_overlay_free (self);
-          return NULL;
-        }
-      force_envelopes (self->handle, g);
       gis_geometry_get_envelope (c, &e);
       {
         gboolean rect = is_axis_rectangle (c);
         g_array_append_val (self->is_rect, rect);
       }
-      g_ptr_array_add (self->geoms, g);
+      g_ptr_array_add (self->geoms, NULL);   /* made on first need, see cutter_geos () */
       g_ptr_array_add (self->cutters, gis_geometry_ref (c));
       g_array_append_val (self->ring_start, self->rings->len);
       _gis_geometry_foreach_ring (c, store_ring_cb, self);
@@ -291,7 +282,8 @@ gis_overlay_free (GisOverlay *self)
     return;
   GEOSSTRtree_destroy_r (self->handle, self->tree);
   for (guint i = 0; i < self->geoms->len; i++)
-    GEOSGeom_destroy_r (self->handle, g_ptr_array_index (self->geoms, i));
+    if (g_ptr_array_index (self->geoms, i) != NULL)
+      GEOSGeom_destroy_r (self->handle, g_ptr_array_index (self->geoms, i));
   for (guint i = 0; i < self->tree_boxes->len; i++)
     GEOSGeom_destroy_r (self->handle, g_ptr_array_index (self->tree_boxes, i));
   g_ptr_array_unref (self->geoms);
@@ -304,6 +296,7 @@ gis_overlay_free (GisOverlay *self)
       GEOSPreparedGeom_destroy_r (self->handle, g_ptr_array_index (self->prepared, i));
   g_ptr_array_unref (self->prepared);
   g_mutex_clear (&self->prepare_lock);
+  g_mutex_clear (&self->geos_lock);
   g_clear_pointer (&self->locator, _gis_locator_free);
   g_ptr_array_unref (self->cutters);
   g_mutex_clear (&self->locator_lock);
@@ -320,6 +313,32 @@ gis_overlay_get_size (GisOverlay *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return self->geoms->len;
+}
+
+/* Cutter @k as a GEOS geometry, made on first need: the integer overlay reads the cutters'
+ * rings and needs none, so most are never made. Read through the calling thread's context;
+ * the result is a plain geometry any context may use (they share GEOS's default factory),
+ * its envelopes computed before other threads see it. */
+static const GEOSGeometry *
+cutter_geos (GisOverlay *self, guint k, GError **error)
+{
+  GEOSGeometry *g = g_atomic_pointer_get (&self->geoms->pdata[k]);
+
+  if (g != NULL)
+    return g;
+  g_mutex_lock (&self->geos_lock);
+  g = self->geoms->pdata[k];
+  if (g == NULL)
+    {
+      g = _gis_geometry_to_geos (_gis_geos (), g_ptr_array_index (self->cutters, k), error);
+      if (g != NULL)
+        {
+          force_envelopes (self->handle, g);
+          g_atomic_pointer_set (&self->geoms->pdata[k], g);
+        }
+    }
+  g_mutex_unlock (&self->geos_lock);
+  return g;
 }
 
 static void
@@ -519,11 +538,14 @@ union_of_hits (GisOverlay *self, GisGeosThread *t, GisGeometry *target, GEOSGeom
   for (guint i = 0; i < hits->len; i++)
     {
       guint k = g_array_index (hits, guint, i);
-      const GEOSGeometry *c = g_ptr_array_index (self->geoms, k);
+      const GEOSGeometry *c;
       char r;
 
       if (filter != NULL && !filter (k, user_data))
         continue;
+      c = cutter_geos (self, k, NULL);
+      if (c == NULL)
+        goto fail;
       {
         const GisEnvelope *ce = &g_array_index (self->boxes, GisEnvelope, k);
         GEOSGeometry *clipped = NULL;
@@ -1166,7 +1188,9 @@ prepared_cutter (GisOverlay *self, guint index)
   prep = g_ptr_array_index (self->prepared, index);
   if (prep == NULL)
     {
-      prep = GEOSPrepare_r (self->handle, g_ptr_array_index (self->geoms, index));
+      const GEOSGeometry *g = cutter_geos (self, index, NULL);
+
+      prep = g != NULL ? GEOSPrepare_r (self->handle, g) : NULL;
       /* Its indexes are built lazily: build them now, while the lock is held. */
       if (prep != NULL)
         {
@@ -1347,7 +1371,8 @@ gis_overlay_query (GisOverlay *self, GisGeometry *target, GError **error)
   for (guint i = 0; i < hits->len; i++)
     {
       guint k = g_array_index (hits, guint, i);
-      char r = GEOSPreparedIntersects_r (t->handle, prep, g_ptr_array_index (self->geoms, k));
+      const GEOSGeometry *c = cutter_geos (self, k, NULL);
+      char r = c != NULL ? GEOSPreparedIntersects_r (t->handle, prep, c) : 2;
       if (r == 2)
         {
           GEOSPreparedGeom_destroy_r (t->handle, prep);
@@ -1395,13 +1420,13 @@ gis_overlay_split (GisOverlay *self, GisGeometry *target, GArray *indices, GErro
   for (guint i = 0; i < hits->len; i++)
     {
       guint k = g_array_index (hits, guint, i);
-      const GEOSGeometry *c = g_ptr_array_index (self->geoms, k);
+      const GEOSGeometry *c = cutter_geos (self, k, NULL);
       g_autoptr(GEOSGeometry) piece = NULL;
       GisGeometry *out;
       char r;
 
       _gis_geos_clear_message (t);
-      r = GEOSPreparedIntersects_r (t->handle, prep, c);
+      r = c != NULL ? GEOSPreparedIntersects_r (t->handle, prep, c) : 2;
       if (r == 0)
         continue;
       if (r == 1)

@@ -425,8 +425,7 @@ process_lsm_title (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint
 /* Totals without building unions. Each deposit's candidate land is the deposit minus the
  * same cutters, so where the land of deposit i meets that of an earlier deposit j it is land
  * of deposit j itself: what a piece of deposit i adds to the union is its area less its
- * overlap with the earlier deposits (simple shapes, not their cut-up land), and that
- * overlap is measured on the piece clipped to the box of those deposits only. Summed over
+ * overlap with the earlier deposits (simple shapes, not their cut-up land). Summed over
  * the pieces, in order, that is the area of the union; among the deposits of one mineral,
  * of its union. */
 typedef struct {
@@ -455,8 +454,6 @@ shared_area (Job *job, GisAreaMeter *meter, GisGeometry *part, guint deposit,
   const char *own = ((Deposit *) g_ptr_array_index (job->deposits, deposit))->mineral;
   GisEnvelope pe, box = GIS_ENVELOPE_EMPTY;
   g_autoptr(GArray) hits = NULL;
-  g_autoptr(GisGeometry) clipped = NULL;
-  g_autoptr(GisGeometry) near = NULL;
   g_autoptr(GisGeometry) shared = NULL;
 
   *m2 = 0;
@@ -484,13 +481,9 @@ shared_area (Job *job, GisAreaMeter *meter, GisGeometry *part, guint deposit,
   box.max_y = MIN (box.max_y, pe.max_y);
   if (box.min_x >= box.max_x || box.min_y >= box.max_y)
     return TRUE;
-  clipped = gis_geometry_clip_to_box (part, &box, error);
-  near = clipped ? gis_geometry_polygonal_part (clipped, error) : NULL;
-  if (near == NULL)
-    return FALSE;
-  if (gis_geometry_is_empty (near))
-    return TRUE;
-  shared = gis_overlay_intersect_some (job->deposit_overlay, near, earlier_cb, &e, error);
+  /* The overlay cuts the earlier deposits' rings to the piece's box and sweeps them with
+   * the piece in one pass. */
+  shared = gis_overlay_intersect_some (job->deposit_overlay, part, earlier_cb, &e, error);
   return shared != NULL && gis_area_meter_measure (meter, shared, m2, error);
 }
 
