@@ -760,6 +760,7 @@ struct _GisAreaMeter {
   struct _Edge *slots;        /* made on first need */
   guint32       stamp;
   guint         filled;
+  gboolean      forget;       /* no table: every edge is new (see set_remember) */
 };
 
 /* An edge in the meter's input coordinates. Pieces cut from one zone keep the zone's vertices
@@ -879,10 +880,10 @@ meter_ring_cb (guint polygon, guint ring, const double *xy, guint n, gpointer us
       {
         guint j = (i + 1) % n;
         Edge key = { xy[2 * i], xy[2 * i + 1], xy[2 * j], xy[2 * j + 1], 0, 0, 0 };
-        Edge *slot = edge_slot (m, &key);
+        Edge *slot = m->forget ? NULL : edge_slot (m, &key);
         double s12, y, t;
 
-        if (slot->stamp == m->stamp)
+        if (slot != NULL && slot->stamp == m->stamp)
           {
             s12 = slot->s12;
             crossings += slot->cross;
@@ -923,7 +924,8 @@ meter_ring_cb (guint polygon, guint ring, const double *xy, guint n, gpointer us
             key.s12 = s12;
             key.cross = meridian_crossing (ex[0], ex[1]);
             crossings += key.cross;
-            edge_remember (m, slot, &key);
+            if (slot != NULL)
+              edge_remember (m, slot, &key);
           }
         /* Compensated sum: the terms are large (up to the area down to the equator) and
          * cancel to the small area of the ring. */
@@ -976,6 +978,21 @@ gis_area_meter_new (GisCrs *crs, GError **error)
         return NULL;
     }
   return g_steal_pointer (&m);
+}
+
+/**
+ * gis_area_meter_set_remember:
+ * @remember: whether to remember each edge's term (the default)
+ *
+ * A meter remembers the terms of the edges it has measured, which makes measuring a shape
+ * again after one of its points moved, or pieces cut from it, cost only the new edges. A
+ * bulk overlay whose edges never recur measures faster without.
+ */
+void
+gis_area_meter_set_remember (GisAreaMeter *m, gboolean remember)
+{
+  g_return_if_fail (m != NULL);
+  m->forget = !remember;
 }
 
 void

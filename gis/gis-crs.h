@@ -101,6 +101,8 @@ gboolean      gis_area_meter_measure  (GisAreaMeter *meter,
                                        GisGeometry  *geometry,
                                        double       *area_m2,
                                        GError      **error);
+void          gis_area_meter_set_remember (GisAreaMeter *meter,
+                                       gboolean      remember);
 void          gis_area_meter_free     (GisAreaMeter *meter);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GisAreaMeter, gis_area_meter_free)

@@ -541,6 +541,9 @@ worker (gpointer data)
   g_autoptr(GisAreaMeter) meter = gis_area_meter_new (job->working, &error);
   g_autoptr(GisTransform) to_output = NULL;
 
+  /* Every edge a worker measures is new: the pieces of one deposit share none. */
+  if (meter != NULL)
+    gis_area_meter_set_remember (meter, FALSE);
   if (meter != NULL && !gis_crs_equal (job->working, job->output))
     to_output = gis_transform_new (job->working, job->output, &error);
   while (error == NULL)
