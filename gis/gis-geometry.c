@@ -265,6 +265,7 @@ geos_thread_free (gpointer data)
 {
   GisGeosThread *t = data;
 
+  g_array_unref (t->coords);
   GEOSWKBReader_destroy_r (t->handle, t->reader);
   GEOSWKBWriter_destroy_r (t->handle, t->writer);
   GEOSWKTReader_destroy_r (t->handle, t->wkt_reader);
@@ -311,6 +312,7 @@ _gis_geos (void)
   GEOSWKBWriter_setByteOrder_r (t->handle, t->writer, GEOS_WKB_NDR);
   GEOSWKBWriter_setFlavor_r (t->handle, t->writer, GEOS_WKB_ISO);
   t->wkt_reader = GEOSWKTReader_create_r (t->handle);
+  t->coords = g_array_new (FALSE, FALSE, sizeof (double));
   g_private_set (&geos_tls, t);
   return t;
 }
@@ -329,6 +331,79 @@ _gis_geos_set_error (GisGeosThread *t, GError **error, const char *what)
   t->message[0] = '\0';
 }
 
+/* A polygon of our WKB (little-endian ISO 2D, lengths already checked by the walker) built
+ * ring by ring from whole coordinate buffers, which is several times quicker than GEOS's
+ * WKB reader; NULL for what it does not take (no rings, a ring GEOS refuses), which the
+ * reader then does with its own message. Advances *p past the polygon. */
+static GEOSGeometry *
+polygon_from_wkb (GisGeosThread *t, const guint8 **p)
+{
+  guint32 type, n_rings;
+  GEOSGeometry *rings[64];
+  g_autofree GEOSGeometry **many = NULL;
+  GEOSGeometry **r = rings;
+  const guint8 *q = *p;
+
+  memcpy (&type, q + 1, 4);
+  memcpy (&n_rings, q + 5, 4);
+  q += 9;
+  if (type != GIS_GEOMETRY_POLYGON || n_rings == 0)
+    return NULL;
+  if (n_rings > G_N_ELEMENTS (rings))
+    r = many = g_new (GEOSGeometry *, n_rings);
+  for (guint32 i = 0; i < n_rings; i++)
+    {
+      guint32 n;
+      GEOSCoordSequence *cs;
+
+      memcpy (&n, q, 4);
+      g_array_set_size (t->coords, 2 * (gsize) n);
+      memcpy (t->coords->data, q + 4, 16 * (gsize) n);
+      q += 4 + 16 * (gsize) n;
+      cs = GEOSCoordSeq_copyFromBuffer_r (t->handle, (const double *) (gpointer) t->coords->data,
+                                          n, 0, 0);
+      r[i] = cs != NULL ? GEOSGeom_createLinearRing_r (t->handle, cs) : NULL;
+      if (r[i] == NULL)
+        {
+          while (i-- > 0)
+            GEOSGeom_destroy_r (t->handle, r[i]);
+          return NULL;
+        }
+    }
+  *p = q;
+  return GEOSGeom_createPolygon_r (t->handle, r[0], r + 1, n_rings - 1);
+}
+
+/* Polygons and multipolygons the quick way; NULL for anything else. */
+static GEOSGeometry *
+polygonal_from_wkb (GisGeosThread *t, const guint8 *data, GisGeometryType type)
+{
+  const guint8 *p = data;
+  guint32 n;
+  g_autofree GEOSGeometry **polys = NULL;
+
+  if (type == GIS_GEOMETRY_POLYGON)
+    return polygon_from_wkb (t, &p);
+  if (type != GIS_GEOMETRY_MULTIPOLYGON)
+    return NULL;
+  memcpy (&n, p + 5, 4);
+  p += 9;
+  if (n == 0)
+    return NULL;
+  polys = g_new (GEOSGeometry *, n);
+  for (guint32 i = 0; i < n; i++)
+    {
+      polys[i] = polygon_from_wkb (t, &p);
+      if (polys[i] == NULL)
+        {
+          while (i-- > 0)
+            GEOSGeom_destroy_r (t->handle, polys[i]);
+          return NULL;
+        }
+    }
+  return GEOSGeom_createCollection_r (t->handle, GEOS_MULTIPOLYGON, polys, n);
+}
+
 GEOSGeometry *
 _gis_geometry_to_geos (GisGeosThread *t, GisGeometry *geometry, GError **error)
 {
@@ -336,6 +411,10 @@ _gis_geometry_to_geos (GisGeosThread *t, GisGeometry *geometry, GError **error)
   const guint8 *data = g_bytes_get_data (geometry->wkb, &len);
   GEOSGeometry *g;
 
+  _gis_geos_clear_message (t);
+  g = polygonal_from_wkb (t, data, geometry->type);
+  if (g != NULL)
+    return g;
   _gis_geos_clear_message (t);
   g = GEOSWKBReader_read_r (t->handle, t->reader, data, len);
   if (g == NULL)
@@ -708,6 +787,13 @@ gis_geometry_is_valid (GisGeometry *geometry, char **reason, GError **error)
 
   g_return_val_if_fail (geometry != NULL, FALSE);
 
+  /* Most shapes are one ring: proven simple without GEOS, several times quicker. */
+  if (_gis_geometry_proven_valid (geometry))
+    {
+      if (reason != NULL)
+        *reason = NULL;
+      return TRUE;
+    }
   t = _gis_geos ();
   g = _gis_geometry_to_geos (t, geometry, error);
   if (g == NULL)

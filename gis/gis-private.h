@@ -26,6 +26,7 @@ typedef struct {
   GEOSWKBReader       *reader;
   GEOSWKBWriter       *writer;
   GEOSWKTReader       *wkt_reader;
+  GArray              *coords;   /* double: a ring's points, aligned, on their way to GEOS */
   char                 message[1024];
 } GisGeosThread;
 
@@ -44,6 +45,10 @@ GisGeometry   *_gis_geometry_from_geos (GisGeosThread *t,
 /* Builds a geometry from WKB already known to be 2D little-endian ISO WKB (no copy made of
  * @bytes; a reference is taken). */
 GisGeometry   *_gis_geometry_new_trusted (GBytes *bytes);
+
+/* TRUE when @geometry is a polygon of one ring proven closed and simple (gis-simple-ring.c);
+ * FALSE means "not proven", for GEOS to decide. */
+gboolean       _gis_geometry_proven_valid (GisGeometry *geometry);
 
 /* OGR geometry conversion, flattened to 2D. */
 GisGeometry   *_gis_geometry_from_ogr  (OGRGeometryH   g,
