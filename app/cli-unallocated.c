@@ -247,11 +247,18 @@ cli_unallocated (int argc, char **argv)
       code = cli_fail (error);
       goto out;
     }
-  if (out != NULL && !zones_unallocated_write (result, out, overwrite, &error))
-    {
-      code = cli_fail (error);
-      goto out;
-    }
+  {
+    gint64 t0 = g_get_monotonic_time ();
+
+    if (out != NULL && !zones_unallocated_write (result, out, overwrite, &error))
+      {
+        code = cli_fail (error);
+        goto out;
+      }
+    /* The analysis prints its own phases (zones-unallocated.c). */
+    if (out != NULL && g_getenv ("PLACER_TIMINGS"))
+      fprintf (stderr, "written: %.3f s\n", (g_get_monotonic_time () - t0) / 1e6);
+  }
   if (project != NULL)
     {
       g_autofree char *p = zones_unallocated_params_to_json (&params);

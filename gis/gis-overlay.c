@@ -980,7 +980,7 @@ empty_multipolygon (void)
  * engine failure. */
 static gboolean
 integer_overlay (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
-                 gpointer user_data, gboolean subtract, GisGeometry **result)
+                 gpointer user_data, gboolean subtract, gboolean check, GisGeometry **result)
 {
   ClipScratch *s;
   GisEnvelope e, box;
@@ -1070,12 +1070,13 @@ integer_overlay (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
       {
         GisGeosThread *t = _gis_geos ();
         g_autoptr(GisGeometry) r = grid_to_geometry (s, &f);
-        g_autoptr(GEOSGeometry) g = r ? _gis_geometry_to_geos (t, r, NULL) : NULL;
+        g_autoptr(GEOSGeometry) g = r && check ? _gis_geometry_to_geos (t, r, NULL) : NULL;
 
         /* The engine's polygons are simple, but a ring can still touch itself where one of
          * its points lies on another of its edges, which a valid polygon may not: such a
-         * target is left to the float overlay. */
-        if (g == NULL || GEOSisValid_r (t->handle, g) != 1)
+         * target is left to the float overlay. (Such a ring measures right: a result
+         * wanted for its area only is not checked.) */
+        if (r == NULL || (check && (g == NULL || GEOSisValid_r (t->handle, g) != 1)))
           return FALSE;
         *result = g_steal_pointer (&r);
       }
@@ -1090,13 +1091,13 @@ static GisGeometry *float_overlay (GisOverlay *self, GisGeometry *target,
 /* @target minus (or, without @subtract, ∩) the union of the cutters @filter accepts. */
 static GisGeometry *
 overlay_apply (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
-               gpointer user_data, gboolean subtract, GError **error)
+               gpointer user_data, gboolean subtract, gboolean check, GError **error)
 {
   GisGeometry *r = NULL;
 
   g_return_val_if_fail (self != NULL && target != NULL, NULL);
 
-  if (integer_overlay (self, target, filter, user_data, subtract, &r))
+  if (integer_overlay (self, target, filter, user_data, subtract, check, &r))
     return r;
   return float_overlay (self, target, filter, user_data, subtract, error);
 }
@@ -1148,7 +1149,7 @@ float_overlay (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
 GisGeometry *
 gis_overlay_subtract (GisOverlay *self, GisGeometry *target, GError **error)
 {
-  return overlay_apply (self, target, NULL, NULL, TRUE, error);
+  return overlay_apply (self, target, NULL, NULL, TRUE, TRUE, error);
 }
 
 /**
@@ -1159,21 +1160,25 @@ gis_overlay_subtract (GisOverlay *self, GisGeometry *target, GError **error)
 GisGeometry *
 gis_overlay_intersect (GisOverlay *self, GisGeometry *target, GError **error)
 {
-  return overlay_apply (self, target, NULL, NULL, FALSE, error);
+  return overlay_apply (self, target, NULL, NULL, FALSE, TRUE, error);
 }
 
 /**
- * gis_overlay_intersect_some:
+ * gis_overlay_intersect_for_area:
  * @filter: (nullable): which cutters to take (all when %NULL); it is asked about those
  *   whose boxes meet @target's, in ascending order
+ *
+ * @target ∩ the union of the cutters, for measuring only: the polygons of
+ * gis_overlay_intersect(), but a ring may touch itself at a point (GEOS would call it
+ * invalid; its area is exact), which saves checking each result.
  *
  * Returns: (transfer full): @target ∩ the union of the cutters @filter accepts
  */
 GisGeometry *
-gis_overlay_intersect_some (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
-                            gpointer user_data, GError **error)
+gis_overlay_intersect_for_area (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
+                                gpointer user_data, GError **error)
 {
-  return overlay_apply (self, target, filter, user_data, FALSE, error);
+  return overlay_apply (self, target, filter, user_data, FALSE, FALSE, error);
 }
 
 /* Cutter @index prepared (its segment and point-in-polygon indexes built), on first need. */

@@ -42,7 +42,7 @@ typedef gboolean (*GisOverlayFilter) (guint index, gpointer user_data);
 GisGeometry *gis_overlay_intersect     (GisOverlay   *overlay,
                                         GisGeometry  *target,
                                         GError      **error);
-GisGeometry *gis_overlay_intersect_some (GisOverlay  *overlay,
+GisGeometry *gis_overlay_intersect_for_area (GisOverlay *overlay,
                                         GisGeometry  *target,
                                         GisOverlayFilter filter,
                                         gpointer      user_data,

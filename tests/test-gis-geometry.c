@@ -308,7 +308,7 @@ test_overlay_family_and_filter (void **state)
   /* 100 − 1 − 1 − 4 (the square at 5,5 lies inside the 2 × 2 one) */
   assert_close_abs (gis_geometry_planar_area (all), 94, 1e-12);
   /* Without the 2 × 2 square: the three unit squares. */
-  some = gis_overlay_intersect_some (overlay, target, not_three, NULL, &error);
+  some = gis_overlay_intersect_for_area (overlay, target, not_three, NULL, &error);
   assert_no_error (error);
   assert_close_abs (gis_geometry_planar_area (some), 3, 1e-12);
   /* With it: 1 + 1 + 4. */
@@ -364,6 +364,14 @@ assert_overlay_like_geos (GPtrArray *cutters, GisGeometry *target, double rel)
   assert_no_error (error);
   got_i = gis_overlay_intersect (overlay, target, &error);
   assert_no_error (error);
+  /* The unchecked intersection, for areas, is the same land. */
+  {
+    g_autoptr(GisGeometry) for_area = gis_overlay_intersect_for_area (overlay, target, NULL,
+                                                                      NULL, &error);
+    assert_no_error (error);
+    assert_close_rel (gis_geometry_planar_area (for_area), gis_geometry_planar_area (got_i),
+                      1e-12);
+  }
   assert_close_rel (gis_geometry_planar_area (got_d), gis_geometry_planar_area (want_d), rel);
   assert_close_rel (gis_geometry_planar_area (got_i), gis_geometry_planar_area (want_i), rel);
   /* Nothing lost or counted twice. */

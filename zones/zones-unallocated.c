@@ -397,7 +397,8 @@ process_lsm_title (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint
 {
   ZonesRecord *r = g_ptr_array_index (job->lsm_titles, i);
   ZonesRecordSet *set = g_ptr_array_index (job->lsm_sets, i);
-  g_autoptr(GisGeometry) inside = gis_overlay_intersect (job->deposit_overlay, r->geometry, error);
+  g_autoptr(GisGeometry) inside = gis_overlay_intersect_for_area (job->deposit_overlay,
+                                                                  r->geometry, NULL, NULL, error);
   double m2 = 0, title_m2 = 0;
   ZonesLsmReview *row;
 
@@ -483,7 +484,7 @@ shared_area (Job *job, GisAreaMeter *meter, GisGeometry *part, guint deposit,
     return TRUE;
   /* The overlay cuts the earlier deposits' rings to the piece's box and sweeps them with
    * the piece in one pass. */
-  shared = gis_overlay_intersect_some (job->deposit_overlay, part, earlier_cb, &e, error);
+  shared = gis_overlay_intersect_for_area (job->deposit_overlay, part, earlier_cb, &e, error);
   return shared != NULL && gis_area_meter_measure (meter, shared, m2, error);
 }
 
