@@ -844,7 +844,14 @@ typedef struct {
 static int
 meridian_crossing (double lon1, double lon2)
 {
-  double d = remainder (lon2 - lon1, 360.0);
+  double d;
+
+  /* Both east of the prime meridian, or both west of it (as PROJ gives longitudes): no
+   * crossing, and no remainders to take. */
+  if ((lon1 > 0 && lon1 < 180 && lon2 > 0 && lon2 < 180) ||
+      (lon1 > -180 && lon1 <= 0 && lon2 > -180 && lon2 <= 0))
+    return 0;
+  d = remainder (lon2 - lon1, 360.0);
   lon1 = remainder (lon1, 360.0);
   lon2 = remainder (lon2, 360.0);
   if (lon1 <= 0 && lon2 > 0 && d > 0)
