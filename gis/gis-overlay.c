@@ -1070,13 +1070,15 @@ integer_overlay (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
       {
         GisGeosThread *t = _gis_geos ();
         g_autoptr(GisGeometry) r = grid_to_geometry (s, &f);
-        g_autoptr(GEOSGeometry) g = r && check ? _gis_geometry_to_geos (t, r, NULL) : NULL;
+        gboolean proven = r != NULL && check && _gis_geometry_proven_valid (r);
+        g_autoptr(GEOSGeometry) g = r && check && !proven ? _gis_geometry_to_geos (t, r, NULL)
+                                                           : NULL;
 
         /* The engine's polygons are simple, but a ring can still touch itself where one of
          * its points lies on another of its edges, which a valid polygon may not: such a
          * target is left to the float overlay. (Such a ring measures right: a result
          * wanted for its area only is not checked.) */
-        if (r == NULL || (check && (g == NULL || GEOSisValid_r (t->handle, g) != 1)))
+        if (r == NULL || (check && !proven && (g == NULL || GEOSisValid_r (t->handle, g) != 1)))
           return FALSE;
         *result = g_steal_pointer (&r);
       }

@@ -853,7 +853,7 @@ test_raster_polygonize_across_strips (void **state)
   g_autoptr(GPtrArray) polys = NULL;
   g_autofree guint8 *row = g_new0 (guint8, 2048);
   const double gt[6] = { 500000, 10, 0, 9000000, 0, -10 };
-  const double classes[] = { 1 };
+  const double wanted[] = { 1 };
   GisEnvelope e;
   GDALDatasetH ds;
   OGRSpatialReferenceH srs = OSRNewSpatialReference (NULL);
@@ -875,7 +875,7 @@ test_raster_polygonize_across_strips (void **state)
 
   raster = gis_raster_open (path, &error);
   assert_no_error (error);
-  polys = gis_raster_polygonize (raster, 1, NULL, classes, 1, NULL, FALSE, NULL, &error);
+  polys = gis_raster_polygonize (raster, 1, NULL, wanted, 1, NULL, FALSE, NULL, &error);
   assert_no_error (error);
   assert_int_equal (polys->len, 1);
   gis_geometry_get_envelope (((GisRasterPolygon *) g_ptr_array_index (polys, 0))->geometry, &e);
