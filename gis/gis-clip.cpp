@@ -61,13 +61,16 @@ add_rings (Clipper &c, const GisClipRings *r, PolyType type)
 static void
 put_ring (GisClipRings *out, const Path &p)
 {
-  guint n = (guint) p.size ();
+  guint n = (guint) p.size (), start = out->xy->len;
+  gint64 *xy;
 
   g_array_append_val (out->ring_n, n);
+  g_array_set_size (out->xy, start + 2 * (gsize) n);
+  xy = (gint64 *) (gpointer) out->xy->data + start;
   for (const IntPoint &q : p)
     {
-      gint64 v[2] = { q.X, q.Y };
-      g_array_append_vals (out->xy, v, 2);
+      *xy++ = q.X;
+      *xy++ = q.Y;
     }
 }
 

@@ -707,20 +707,27 @@ put_grid_ring (GisClipRings *r, GArray *real, const double *xy, guint n, const F
 {
   guint start = r->xy->len, real_start = real->len, kept = 0;
   gint64 *g;
+  double *d;
   __int128 a;
 
+  /* Room for every point, written in place, then cut to what was kept. */
+  g_array_set_size (r->xy, start + 2 * (gsize) n);
+  g_array_set_size (real, real_start + 2 * (gsize) n);
+  g = (gint64 *) (gpointer) r->xy->data + start;
+  d = (double *) (gpointer) real->data + real_start;
   for (guint i = 0; i < n; i++)
     {
-      gint64 v[2] = { (gint64) llround ((xy[2 * i] - f->ox) * f->scale),
-                      (gint64) llround ((xy[2 * i + 1] - f->oy) * f->scale) };
-      g = (gint64 *) (gpointer) r->xy->data + start;
-      if (kept > 0 && g[2 * kept - 2] == v[0] && g[2 * kept - 1] == v[1])
+      gint64 x = (gint64) llround ((xy[2 * i] - f->ox) * f->scale);
+      gint64 y = (gint64) llround ((xy[2 * i + 1] - f->oy) * f->scale);
+
+      if (kept > 0 && g[2 * kept - 2] == x && g[2 * kept - 1] == y)
         continue;
-      g_array_append_vals (r->xy, v, 2);
-      g_array_append_vals (real, xy + 2 * i, 2);
+      g[2 * kept] = x;
+      g[2 * kept + 1] = y;
+      d[2 * kept] = xy[2 * i];
+      d[2 * kept + 1] = xy[2 * i + 1];
       kept++;
     }
-  g = (gint64 *) (gpointer) r->xy->data + start;
   if (kept > 1 && g[0] == g[2 * kept - 2] && g[1] == g[2 * kept - 1])
     kept--;
   a = kept >= 3 ? grid_area2 (g, kept) : 0;
@@ -810,7 +817,12 @@ real_point (ClipScratch *s, guint mask, const Frame *f, const gint64 *v, double 
 static void
 cut_side (const double *in, guint n, GArray *out, guint axis, double limit, gboolean below)
 {
-  g_array_set_size (out, 0);
+  guint m = 0;
+  double *o;
+
+  /* At most two points out per point in. */
+  g_array_set_size (out, 4 * (gsize) n);
+  o = (double *) (gpointer) out->data;
   for (guint i = 0; i < n; i++)
     {
       const double *p = in + 2 * i, *q = in + 2 * (i + 1 == n ? 0 : i + 1);
@@ -818,17 +830,21 @@ cut_side (const double *in, guint n, GArray *out, guint axis, double limit, gboo
       gboolean qin = below ? q[axis] <= limit : q[axis] >= limit;
 
       if (pin)
-        g_array_append_vals (out, p, 2);
+        {
+          o[2 * m] = p[0];
+          o[2 * m + 1] = p[1];
+          m++;
+        }
       if (pin != qin)
         {
           double t = (limit - p[axis]) / (q[axis] - p[axis]);
-          double v[2];
 
-          v[axis] = limit;
-          v[1 - axis] = p[1 - axis] + t * (q[1 - axis] - p[1 - axis]);
-          g_array_append_vals (out, v, 2);
+          o[2 * m + axis] = limit;
+          o[2 * m + 1 - axis] = p[1 - axis] + t * (q[1 - axis] - p[1 - axis]);
+          m++;
         }
     }
+  g_array_set_size (out, 2 * (gsize) m);
 }
 
 /* Adds a cutter ring to the clip rings, cut to @box unless it lies inside it. */
