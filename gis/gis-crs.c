@@ -829,6 +829,37 @@ edge_remember (GisAreaMeter *m, Edge *slot, const Edge *key)
   m->filled++;
 }
 
+/* A short edge's term without solving the geodesic (which costs some 5,000 instructions).
+ * S12 is the integral of Z(φ) dλ along the edge, Z(φ) being the ellipsoid's area from the
+ * equator to latitude φ per radian of longitude. Simpson's rule needs the geodesic's
+ * latitude halfway in longitude: the geodesic is a great circle on the auxiliary sphere of
+ * reduced latitudes, halfway in longitude is halfway along it to first order in f, and the
+ * factor (1 − f) between tan β and tan φ cancels, so tan φm = (tan φ1 + tan φ2) / (2 cos
+ * (Δλ / 2)). Below SHORT_EDGE_DEG (about 200 m) this agrees with geod_geninverse's S12 to
+ * 1e-4 m², as closely as S12 itself is known. */
+#define SHORT_EDGE_DEG 0.002
+
+static double
+zone_area (const GisAreaMeter *m, double phi)
+{
+  double e2 = m->f * (2 - m->f), e = sqrt (e2), b = m->a * (1 - m->f), s = sin (phi);
+
+  if (e == 0)
+    return m->a * m->a * s;
+  return b * b / 2 * (s / (1 - e2 * s * s) + atanh (e * s) / e);
+}
+
+static double
+short_edge_s12 (const GisAreaMeter *m, const double lon[2], const double lat[2])
+{
+  const double r = G_PI / 180;
+  double dl = (lon[1] - lon[0]) * r;
+  double phi1 = lat[0] * r, phi2 = lat[1] * r;
+  double mid = atan ((tan (phi1) + tan (phi2)) / (2 * cos (dl / 2)));
+
+  return dl * (zone_area (m, phi1) + 4 * zone_area (m, mid) + zone_area (m, phi2)) / 6;
+}
+
 typedef struct {
   GisAreaMeter *m;
   double        total;
@@ -926,8 +957,11 @@ meter_ring_cb (guint polygon, guint ring, const double *xy, guint n, gpointer us
             ex[1] = lon[j];
             ey[0] = lat[i];
             ey[1] = lat[j];
-            geod_geninverse (&m->geod, ey[0], ex[0], ey[1], ex[1], NULL, NULL, NULL, NULL,
-                             NULL, NULL, &s12);
+            if (fabs (ex[1] - ex[0]) <= SHORT_EDGE_DEG && fabs (ey[1] - ey[0]) <= SHORT_EDGE_DEG)
+              s12 = short_edge_s12 (m, ex, ey);
+            else
+              geod_geninverse (&m->geod, ey[0], ex[0], ey[1], ex[1], NULL, NULL, NULL, NULL,
+                               NULL, NULL, &s12);
             key.s12 = s12;
             key.cross = meridian_crossing (ex[0], ex[1]);
             crossings += key.cross;
