@@ -472,6 +472,115 @@ field_to_text (OGRFeatureH f, int i, OGRFieldType type)
 }
 
 /**
+ * gis_dataset_distinct_values_many:
+ * @fields: (array length=n_fields): field names
+ * @max_values: per field, stop collecting new values past this many (counts of known ones
+ *   go on)
+ *
+ * The distinct values of several fields in one pass over the layer, reading those fields
+ * only (not the shapes, which are most of the bytes).
+ *
+ * Returns: (transfer full) (element-type GPtrArray): per field, its #GisValueCount, most
+ *   frequent first
+ */
+GPtrArray *
+gis_dataset_distinct_values_many (GisDataset  *self,
+                                  const char  *layer_name,
+                                  const char **fields,
+                                  guint        n_fields,
+                                  guint        max_values,
+                                  GError     **error)
+{
+  OGRLayerH layer;
+  OGRFeatureDefnH defn;
+  OGRFeatureH f;
+  g_autofree int *index = NULL;
+  g_autofree OGRFieldType *type = NULL;
+  g_autoptr(GPtrArray) counts = NULL;   /* GHashTable* per field */
+  g_autoptr(GPtrArray) ignored = g_ptr_array_new ();
+  GPtrArray *result;
+
+  g_return_val_if_fail (GIS_IS_DATASET (self), NULL);
+  g_return_val_if_fail (fields != NULL || n_fields == 0, NULL);
+
+  layer = find_layer (self, layer_name, error);
+  if (layer == NULL)
+    return NULL;
+  defn = OGR_L_GetLayerDefn (layer);
+  index = g_new (int, MAX (n_fields, 1));
+  type = g_new (OGRFieldType, MAX (n_fields, 1));
+  counts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+  for (guint k = 0; k < n_fields; k++)
+    {
+      index[k] = OGR_FD_GetFieldIndex (defn, fields[k]);
+      if (index[k] < 0)
+        {
+          g_set_error (error, GIS_ERROR, GIS_ERROR_NOT_FOUND, "“%s”, layer “%s”: no field “%s”",
+                       self->path, OGR_L_GetName (layer), fields[k]);
+          return NULL;
+        }
+      type[k] = OGR_Fld_GetType (OGR_FD_GetFieldDefn (defn, index[k]));
+      g_ptr_array_add (counts, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL));
+    }
+  g_ptr_array_add (ignored, (gpointer) "OGR_GEOMETRY");
+  for (int i = 0; i < OGR_FD_GetFieldCount (defn); i++)
+    {
+      gboolean wanted = FALSE;
+      for (guint k = 0; k < n_fields && !wanted; k++)
+        wanted = index[k] == i;
+      if (!wanted)
+        g_ptr_array_add (ignored, (gpointer) OGR_Fld_GetNameRef (OGR_FD_GetFieldDefn (defn, i)));
+    }
+  g_ptr_array_add (ignored, NULL);
+  OGR_L_SetIgnoredFields (layer, (const char **) ignored->pdata);
+  OGR_L_ResetReading (layer);
+  OGR_L_SetSpatialFilter (layer, NULL);
+  OGR_L_SetAttributeFilter (layer, NULL);
+  _gis_cpl_begin ();
+  while (n_fields > 0 && (f = OGR_L_GetNextFeature (layer)) != NULL)
+    {
+      for (guint k = 0; k < n_fields; k++)
+        {
+          GHashTable *c = g_ptr_array_index (counts, k);
+          g_autofree char *text = field_to_text (f, index[k], type[k]);
+          gpointer old;
+
+          if (text == NULL)
+            continue;
+          if (g_hash_table_lookup_extended (c, text, NULL, &old))
+            g_hash_table_insert (c, g_steal_pointer (&text),
+                                 GSIZE_TO_POINTER (GPOINTER_TO_SIZE (old) + 1));
+          else if (g_hash_table_size (c) < max_values)
+            g_hash_table_insert (c, g_steal_pointer (&text), GSIZE_TO_POINTER (1));
+        }
+      OGR_F_Destroy (f);
+    }
+  OGR_L_SetIgnoredFields (layer, NULL);
+  if (!_gis_cpl_end (error, GIS_ERROR_IO, self->path))
+    return NULL;
+
+  result = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  for (guint k = 0; k < n_fields; k++)
+    {
+      GPtrArray *values = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_value_count_free);
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, g_ptr_array_index (counts, k));
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          GisValueCount *vc = g_new0 (GisValueCount, 1);
+          vc->value = g_strdup (key);
+          vc->count = GPOINTER_TO_SIZE (value);
+          g_ptr_array_add (values, vc);
+        }
+      g_ptr_array_sort (values, compare_counts);
+      g_ptr_array_add (result, values);
+    }
+  return result;
+}
+
+/**
  * gis_dataset_distinct_values:
  * @max_values: stop collecting new values past this many (counts of known ones go on)
  *
@@ -484,75 +593,12 @@ gis_dataset_distinct_values (GisDataset *self,
                              guint       max_values,
                              GError    **error)
 {
-  OGRLayerH layer;
-  OGRFeatureDefnH defn;
-  OGRFeatureH f;
-  int index;
-  OGRFieldType type;
-  g_autoptr(GHashTable) counts = NULL;
-  GPtrArray *result;
-  GHashTableIter iter;
-  gpointer key, value;
+  g_autoptr(GPtrArray) all = NULL;
 
-  g_return_val_if_fail (GIS_IS_DATASET (self), NULL);
   g_return_val_if_fail (field != NULL, NULL);
 
-  layer = find_layer (self, layer_name, error);
-  if (layer == NULL)
-    return NULL;
-  defn = OGR_L_GetLayerDefn (layer);
-  index = OGR_FD_GetFieldIndex (defn, field);
-  if (index < 0)
-    {
-      g_set_error (error, GIS_ERROR, GIS_ERROR_NOT_FOUND, "“%s”, layer “%s”: no field “%s”",
-                   self->path, OGR_L_GetName (layer), field);
-      return NULL;
-    }
-  type = OGR_Fld_GetType (OGR_FD_GetFieldDefn (defn, index));
-  counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  /* Only this field is read: not the shapes, which are most of the bytes. */
-  {
-    g_autoptr(GPtrArray) ignored = g_ptr_array_new ();
-
-    g_ptr_array_add (ignored, (gpointer) "OGR_GEOMETRY");
-    for (int i = 0; i < OGR_FD_GetFieldCount (defn); i++)
-      if (i != index)
-        g_ptr_array_add (ignored, (gpointer) OGR_Fld_GetNameRef (OGR_FD_GetFieldDefn (defn, i)));
-    g_ptr_array_add (ignored, NULL);
-    OGR_L_SetIgnoredFields (layer, (const char **) ignored->pdata);
-  }
-  OGR_L_ResetReading (layer);
-  OGR_L_SetSpatialFilter (layer, NULL);
-  OGR_L_SetAttributeFilter (layer, NULL);
-  _gis_cpl_begin ();
-  while ((f = OGR_L_GetNextFeature (layer)) != NULL)
-    {
-      g_autofree char *text = field_to_text (f, index, type);
-      gpointer old;
-
-      OGR_F_Destroy (f);
-      if (text == NULL)
-        continue;
-      if (g_hash_table_lookup_extended (counts, text, NULL, &old))
-        g_hash_table_insert (counts, g_steal_pointer (&text), GSIZE_TO_POINTER (GPOINTER_TO_SIZE (old) + 1));
-      else if (g_hash_table_size (counts) < max_values)
-        g_hash_table_insert (counts, g_steal_pointer (&text), GSIZE_TO_POINTER (1));
-    }
-  OGR_L_SetIgnoredFields (layer, NULL);
-  if (!_gis_cpl_end (error, GIS_ERROR_IO, self->path))
-    return NULL;
-
-  result = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_value_count_free);
-  g_hash_table_iter_init (&iter, counts);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      GisValueCount *vc = g_new0 (GisValueCount, 1);
-      vc->value = g_strdup (key);
-      vc->count = GPOINTER_TO_SIZE (value);
-      g_ptr_array_add (result, vc);
-    }
-  g_ptr_array_sort (result, compare_counts);
-  return result;
+  all = gis_dataset_distinct_values_many (self, layer_name, &field, 1, max_values, error);
+  return all ? g_ptr_array_ref (g_ptr_array_index (all, 0)) : NULL;
 }
 
 void

@@ -111,6 +111,12 @@ gboolean      gis_dataset_is_raster         (GisDataset   *self);
 GisLayerInfo *gis_dataset_describe_layer    (GisDataset   *self,
                                              const char   *layer,
                                              GError      **error);
+GPtrArray    *gis_dataset_distinct_values_many (GisDataset  *self,
+                                               const char  *layer_name,
+                                               const char **fields,
+                                               guint        n_fields,
+                                               guint        max_values,
+                                               GError     **error);
 GPtrArray    *gis_dataset_distinct_values   (GisDataset   *self,
                                              const char   *layer,
                                              const char   *field,

@@ -679,6 +679,19 @@ test_distinct_values (void **state)
     assert_counts (values, v, c, G_N_ELEMENTS (v));
   }
 
+  /* Several fields in one pass: each with the counts it has alone. */
+  {
+    const char *fields[] = { "n", "mineral" };
+    const char *vn[] = { "5", "7" }, *vm[] = { "gold", "coltan", "tin", "copper" };
+    const guint64 cn[] = { 5, 4 }, cm[] = { 3, 2, 2, 1 };
+    g_autoptr(GPtrArray) all = gis_dataset_distinct_values_many (ds, NULL, fields, 2, 100,
+                                                                 &error);
+    assert_no_error (error);
+    assert_int_equal (all->len, 2);
+    assert_counts (g_ptr_array_index (all, 0), vn, cn, G_N_ELEMENTS (vn));
+    assert_counts (g_ptr_array_index (all, 1), vm, cm, G_N_ELEMENTS (vm));
+  }
+
   /* Dates as YYYY-MM-DD (GDAL's own text is 2016/07/04). */
   {
     const char *v[] = { "2016-07-04", "2017-01-31", "2018-12-01" };

@@ -47,18 +47,24 @@ coded_values (GisDataset *ds, GisLayerInfo *info, GError **error)
   g_autoptr(GHashTable) distinct = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                           (GDestroyNotify) g_ptr_array_unref);
 
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GPtrArray) values = NULL;
+
   for (guint i = 0; i < info->fields->len; i++)
     {
       const GisFieldInfo *f = g_ptr_array_index (info->fields, i);
-      GPtrArray *values;
 
-      if (f->type != GIS_FIELD_STRING && f->type != GIS_FIELD_INTEGER)
-        continue;
-      values = gis_dataset_distinct_values (ds, info->name, f->name, MAX_DISTINCT, error);
-      if (values == NULL)
-        return NULL;
-      g_hash_table_insert (distinct, g_strdup (f->name), values);
+      if (f->type == GIS_FIELD_STRING || f->type == GIS_FIELD_INTEGER)
+        g_ptr_array_add (names, f->name);
     }
+  /* One pass over the layer for all of them. */
+  values = gis_dataset_distinct_values_many (ds, info->name, (const char **) names->pdata,
+                                             names->len, MAX_DISTINCT, error);
+  if (values == NULL)
+    return NULL;
+  for (guint k = 0; k < names->len; k++)
+    g_hash_table_insert (distinct, g_strdup (g_ptr_array_index (names, k)),
+                         g_ptr_array_ref (g_ptr_array_index (values, k)));
   return g_steal_pointer (&distinct);
 }
 
