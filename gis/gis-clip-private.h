@@ -28,10 +28,13 @@ void     _gis_clip_rings_init  (GisClipRings *r);
 void     _gis_clip_rings_reset (GisClipRings *r);
 void     _gis_clip_rings_clear (GisClipRings *r);
 
-/* @out (reset first) receives @subject minus (@subtract) or ∩ the union of @clip, as
- * simple polygons (no ring touches itself), each shell followed by its holes. FALSE with
- * @message set when the engine fails; the caller then falls back to an exact float overlay. */
+/* @out (reset first) receives @subject minus (@subtract) or ∩ the union of @clip, each
+ * shell followed by its holes; with @simple, as simple polygons (the engine splits a ring
+ * that touches itself, which costs time: a result wanted for its area only need not be).
+ * FALSE with @message set when the engine fails; the caller then falls back to an exact
+ * float overlay. */
 gboolean _gis_clip_run         (gboolean            subtract,
+                                gboolean            simple,
                                 const GisClipRings *subject,
                                 const GisClipRings *clip,
                                 GisClipRings       *out,

@@ -94,6 +94,7 @@ put_polygon (GisClipRings *out, const PolyNode *outer)
 
 gboolean
 _gis_clip_run (gboolean            subtract,
+               gboolean            simple,
                const GisClipRings *subject,
                const GisClipRings *clip,
                GisClipRings       *out,
@@ -104,7 +105,7 @@ _gis_clip_run (gboolean            subtract,
       Clipper c;
       PolyTree tree;
 
-      c.StrictlySimple (true);
+      c.StrictlySimple (simple);
       add_rings (c, subject, ptSubject);
       add_rings (c, clip, ptClip);
       _gis_clip_rings_reset (out);

@@ -498,6 +498,46 @@ test_overlay_integer_engine (void **state)
         assert_overlay_like_geos (cutters, target, 1e-8);
       }
   }
+  /* Targets wholly inside one cutter (a rectangle; the solid part of a ring of 4,000 points
+   * with a hole) are settled without the sweep: nothing left, or all of it, exactly; a
+   * target in the hole is left whole. */
+  {
+    g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+    g_autoptr(GPtrArray) cutters = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+    g_autoptr(GisGeometry) disc = star (rand, 0, 0, 990, 1010, 4000, FALSE);
+    g_autoptr(GisGeometry) hole = star (rand, 0, 0, 390, 410, 4000, TRUE);
+    g_autofree char *disc_wkt = gis_geometry_to_wkt (disc, -1);
+    g_autofree char *hole_wkt = gis_geometry_to_wkt (hole, -1);
+    /* The disc's shell with the hole's ring as its hole: "POLYGON ((…))" gives "(…)". */
+    g_autofree char *shell_ring = g_strndup (strchr (disc_wkt, '(') + 1,
+                                             strlen (strchr (disc_wkt, '(') + 1) - 1);
+    g_autofree char *hole_ring = g_strndup (strchr (hole_wkt, '(') + 1,
+                                            strlen (strchr (hole_wkt, '(') + 1) - 1);
+    g_autofree char *donut_wkt = g_strdup_printf ("POLYGON (%s, %s)", shell_ring, hole_ring);
+    g_autoptr(GisOverlay) overlay = NULL;
+    GisGeometry *in_rect = gis_geometry_new_rectangle (5001, 5001, 5002, 5003);
+    GisGeometry *in_solid = gis_geometry_new_rectangle (600, -50, 700, 50);
+    GisGeometry *in_hole = gis_geometry_new_rectangle (-50, -50, 50, 50);
+    GisGeometry *targets[] = { in_rect, in_solid, in_hole };
+    const double left[] = { 0, 0, 100 * 100 };
+
+    g_ptr_array_add (cutters, gis_geometry_new_rectangle (5000, 5000, 5010, 5010));
+    g_ptr_array_add (cutters, gis_geometry_new_from_wkt (donut_wkt, &error));
+    assert_no_error (error);
+    overlay = gis_overlay_new (cutters, &error);
+    assert_no_error (error);
+    for (guint t = 0; t < G_N_ELEMENTS (targets); t++)
+      {
+        g_autoptr(GisGeometry) d = gis_overlay_subtract (overlay, targets[t], &error);
+        g_autoptr(GisGeometry) i = gis_overlay_intersect (overlay, targets[t], &error);
+
+        assert_no_error (error);
+        assert_close_abs (gis_geometry_planar_area (d), left[t], 0);
+        assert_close_abs (gis_geometry_planar_area (i),
+                          gis_geometry_planar_area (targets[t]) - left[t], 0);
+        gis_geometry_unref (targets[t]);
+      }
+  }
   /* Random stars against random stars. */
   {
     g_autoptr(GRand) rand = g_rand_new_with_seed (11);
