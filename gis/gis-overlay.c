@@ -1270,10 +1270,16 @@ prepared_cutter (GisOverlay *self, guint index)
       const GEOSGeometry *g = cutter_geos (self, index, NULL);
 
       prep = g != NULL ? GEOSPrepare_r (self->handle, g) : NULL;
-      /* Its indexes are built lazily: build them now, while the lock is held. */
+      /* Its indexes are built lazily: build them now, while the lock is held. The probe
+       * lies inside the cutter's box: GEOS tests a point against the box first and builds
+       * its point-in-area index only for a point inside it (a probe outside left the index
+       * to be built by two threads at once). */
       if (prep != NULL)
         {
-          GEOSGeometry *probe = GEOSGeom_createPointFromXY_r (self->handle, 0, 0);
+          const GisEnvelope *e = &g_array_index (self->boxes, GisEnvelope, index);
+          GEOSGeometry *probe = GEOSGeom_createPointFromXY_r (self->handle,
+                                                             (e->min_x + e->max_x) / 2,
+                                                             (e->min_y + e->max_y) / 2);
           double d;
           GEOSPreparedDistance_r (self->handle, prep, probe, &d);
           GEOSPreparedIntersects_r (self->handle, prep, probe);
