@@ -1146,12 +1146,26 @@ integer_overlay (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
         g_autoptr(GEOSGeometry) g = r && check && !proven ? _gis_geometry_to_geos (t, r, NULL)
                                                            : NULL;
 
-        /* The engine's polygons are simple, but a ring can still touch itself where one of
-         * its points lies on another of its edges, which a valid polygon may not: such a
-         * target is left to the float overlay. (Such a ring measures right: a result
-         * wanted for its area only is not checked.) */
-        if (r == NULL || (check && !proven && (g == NULL || GEOSisValid_r (t->handle, g) != 1)))
+        if (r == NULL || (check && !proven && g == NULL))
           return FALSE;
+        /* The engine's polygons are simple, but a ring can still touch itself where one of
+         * its points lies on another of its edges, which a valid polygon may not. Such a
+         * result is made valid, and kept if that left its area as it was (the same land,
+         * cut where it touches itself); else the float overlay takes the target. (A ring
+         * like that measures right: a result wanted for its area only is not checked.) */
+        if (check && !proven && GEOSisValid_r (t->handle, g) != 1)
+          {
+            g_autoptr(GisGeometry) fixed = gis_geometry_make_valid (r, NULL);
+            g_autoptr(GisGeometry) part = fixed ? gis_geometry_polygonal_part (fixed, NULL) : NULL;
+            double before = gis_geometry_planar_area (r);
+
+            if (part == NULL ||
+                fabs (gis_geometry_planar_area (part) - before) > 1e-12 * before ||
+                !gis_geometry_is_valid (part, NULL, NULL))
+              return FALSE;
+            g_clear_pointer (&r, gis_geometry_unref);
+            r = g_steal_pointer (&part);
+          }
         *result = g_steal_pointer (&r);
       }
   }
