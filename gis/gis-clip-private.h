@@ -40,4 +40,9 @@ gboolean _gis_clip_run         (gboolean            subtract,
                                 GisClipRings       *out,
                                 char              **message);
 
+/* Tests: make @overlay (a GisOverlay) use the float overlay only, to check one engine
+ * against the other. */
+void     _gis_overlay_set_float_only (gpointer overlay,
+                                      gboolean float_only);
+
 G_END_DECLS

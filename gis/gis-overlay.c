@@ -44,6 +44,7 @@ struct _GisOverlay {
   GArray              *rings;      /* CutterRing */
   GArray              *ring_start; /* guint, one more than there are cutters */
   GArray              *chunk_boxes; /* GisEnvelope per run of CHUNK edges of a long ring */
+  gboolean             float_only;  /* tests: no integer sweep */
 };
 
 typedef struct {
@@ -1172,6 +1173,12 @@ integer_overlay (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
   return *result != NULL;
 }
 
+void
+_gis_overlay_set_float_only (gpointer overlay, gboolean float_only)
+{
+  ((GisOverlay *) overlay)->float_only = float_only;
+}
+
 static GisGeometry *float_overlay (GisOverlay *self, GisGeometry *target,
                                    GisOverlayFilter filter, gpointer user_data,
                                    gboolean subtract, GError **error);
@@ -1185,7 +1192,7 @@ overlay_apply (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
 
   g_return_val_if_fail (self != NULL && target != NULL, NULL);
 
-  if (integer_overlay (self, target, filter, user_data, subtract, check, &r))
+  if (!self->float_only && integer_overlay (self, target, filter, user_data, subtract, check, &r))
     return r;
   return float_overlay (self, target, filter, user_data, subtract, error);
 }
