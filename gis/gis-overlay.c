@@ -38,9 +38,8 @@ struct _GisOverlay {
   GPtrArray           *cutters;  /* GisGeometry* */
   GisLocator          *locator;  /* made on first need, under locator_lock */
   GMutex               locator_lock;
-  /* The cutters' polygon rings for the integer overlay: every shell counter-clockwise,
-   * every hole clockwise, not closed. Cutter k owns rings ring_start[k] .. [k + 1] - 1. */
-  GArray              *ring_xy;    /* double x, y */
+  /* The cutters' polygon rings for the integer overlay, read in place in the cutters' WKB
+   * (no copy of their points is kept). Cutter k owns rings ring_start[k] .. [k + 1] - 1. */
   GArray              *rings;      /* CutterRing */
   GArray              *ring_start; /* guint, one more than there are cutters */
   GArray              *chunk_boxes; /* GisEnvelope per run of CHUNK edges of a long ring */
@@ -48,11 +47,54 @@ struct _GisOverlay {
 };
 
 typedef struct {
-  gsize       offset;  /* into ring_xy, in points */
-  guint       n;
-  guint       chunk;   /* its first chunk's box in chunk_boxes, when n > CHUNK */
-  GisEnvelope box;
+  const guint8 *pts;     /* its first point in the cutter's WKB (x, y doubles, unaligned) */
+  guint         n;       /* points, the closing one left out */
+  guint         chunk;   /* its first chunk's box in chunk_boxes, when n > CHUNK */
+  gboolean      reverse; /* read backwards, so that shells turn counter-clockwise and
+                          * holes clockwise (the non-zero rule then reads overlapping
+                          * cutters as their union) */
+  GisEnvelope   box;
 } CutterRing;
+
+static inline void
+wkb_point (const guint8 *pts, guint i, double xy[2])
+{
+  memcpy (xy, pts + 16 * (gsize) i, 16);
+}
+
+typedef void (*WkbRingFunc) (guint ring, const guint8 *pts, guint n, gpointer user_data);
+
+/* Walks the polygon rings of our WKB (2D little-endian ISO, its lengths checked when the
+ * geometry was made) with pointers into it, @ring 0 for each shell. Returns the size of
+ * the geometry at @p. */
+static gsize
+wkb_rings (const guint8 *p, WkbRingFunc func, gpointer user_data)
+{
+  const guint8 *q = p + 9;
+  guint32 type, n, m;
+
+  memcpy (&type, p + 1, 4);
+  if (type == GIS_GEOMETRY_POINT)
+    return 21;
+  memcpy (&n, p + 5, 4);
+  switch (type)
+    {
+    case GIS_GEOMETRY_LINESTRING:
+      return 9 + 16 * (gsize) n;
+    case GIS_GEOMETRY_POLYGON:
+      for (guint32 r = 0; r < n; r++)
+        {
+          memcpy (&m, q, 4);
+          func (r, q + 4, m, user_data);
+          q += 4 + 16 * (gsize) m;
+        }
+      return q - p;
+    default:   /* multi-geometries and collections */
+      for (guint32 i = 0; i < n; i++)
+        q += wkb_rings (q, func, user_data);
+      return q - p;
+    }
+}
 
 /* A long ring is kept as runs of CHUNK edges with their boxes: a run wholly beyond one side
  * of the box a ring is cut to is passed as its first point only (the chord stays beyond
@@ -133,49 +175,45 @@ force_envelopes (GEOSContextHandle_t h, const GEOSGeometry *g)
     GEOSGeom_getXMin_r (h, g, &v);
 }
 
-/* Keeps a cutter ring for the integer overlay, shells counter-clockwise and holes
- * clockwise (the non-zero rule then reads overlapping cutters as their union). */
+/* Keeps a cutter ring for the integer overlay. */
 static void
-store_ring_cb (guint polygon, guint ring, const double *xy, guint n, gpointer user_data)
+store_ring_cb (guint ring, const guint8 *pts, guint n, gpointer user_data)
 {
   GisOverlay *self = user_data;
-  CutterRing r = { self->ring_xy->len / 2, 0, 0, GIS_ENVELOPE_EMPTY };
-  double twice_area = 0;
-  gboolean reverse;
+  CutterRing r = { pts, 0, 0, FALSE, GIS_ENVELOPE_EMPTY };
+  double twice_area = 0, first[2], last[2], p[2], q[2];
 
-  if (n > 1 && xy[0] == xy[2 * n - 2] && xy[1] == xy[2 * n - 1])
+  if (n < 3)
+    return;
+  wkb_point (pts, 0, first);
+  wkb_point (pts, n - 1, last);
+  if (first[0] == last[0] && first[1] == last[1])
     n--;
   if (n < 3)
     return;
   for (guint i = 0; i < n; i++)
     {
-      guint j = i + 1 == n ? 0 : i + 1;
-      twice_area += (xy[2 * i] - xy[0]) * (xy[2 * j + 1] - xy[1]) -
-                    (xy[2 * j] - xy[0]) * (xy[2 * i + 1] - xy[1]);
-      gis_envelope_add_point (&r.box, xy[2 * i], xy[2 * i + 1]);
+      wkb_point (pts, i, p);
+      wkb_point (pts, i + 1 == n ? 0 : i + 1, q);
+      twice_area += (p[0] - first[0]) * (q[1] - first[1]) - (q[0] - first[0]) * (p[1] - first[1]);
+      gis_envelope_add_point (&r.box, p[0], p[1]);
     }
-  reverse = (ring == 0) ? twice_area < 0 : twice_area > 0;
-  for (guint i = 0; i < n; i++)
-    {
-      guint k = reverse ? n - 1 - i : i;
-      g_array_append_vals (self->ring_xy, xy + 2 * k, 2);
-    }
+  r.reverse = (ring == 0) ? twice_area < 0 : twice_area > 0;
   r.n = n;
   r.chunk = self->chunk_boxes->len;
   if (n > CHUNK)
-    {
-      const double *p = (const double *) (gpointer) self->ring_xy->data + 2 * r.offset;
+    for (guint a = 0; a < n; a += CHUNK)
+      {
+        GisEnvelope b = GIS_ENVELOPE_EMPTY;
 
-      for (guint a = 0; a < n; a += CHUNK)
-        {
-          GisEnvelope b = GIS_ENVELOPE_EMPTY;
-
-          /* The run's edges: points a .. a + CHUNK, the last one the next run's first. */
-          for (guint i = a; i <= a + CHUNK && i <= n; i++)
-            gis_envelope_add_point (&b, p[2 * (i % n)], p[2 * (i % n) + 1]);
-          g_array_append_val (self->chunk_boxes, b);
-        }
-    }
+        /* The run's edges: points a .. a + CHUNK, the last one the next run's first. */
+        for (guint i = a; i <= a + CHUNK && i <= n; i++)
+          {
+            wkb_point (pts, i % n, p);
+            gis_envelope_add_point (&b, p[0], p[1]);
+          }
+        g_array_append_val (self->chunk_boxes, b);
+      }
   g_array_append_val (self->rings, r);
 }
 
@@ -238,7 +276,6 @@ gis_overlay_new_full (GPtrArray *cutters, const guint *families, GError **error)
   g_mutex_init (&self->geos_lock);
   self->cutters = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
   g_mutex_init (&self->locator_lock);
-  self->ring_xy = g_array_new (FALSE, FALSE, sizeof (double));
   self->rings = g_array_new (FALSE, FALSE, sizeof (CutterRing));
   self->ring_start = g_array_new (FALSE, FALSE, sizeof (guint));
   self->chunk_boxes = g_array_new (FALSE, FALSE, sizeof (GisEnvelope));
@@ -255,7 +292,7 @@ gis_overlay_new_full (GPtrArray *cutters, const guint *families, GError **error)
       g_ptr_array_add (self->geoms, NULL);   /* made on first need, see cutter_geos () */
       g_ptr_array_add (self->cutters, gis_geometry_ref (c));
       g_array_append_val (self->ring_start, self->rings->len);
-      _gis_geometry_foreach_ring (c, store_ring_cb, self);
+      wkb_rings (gis_geometry_peek_wkb (c, NULL), store_ring_cb, self);
       g_array_append_val (self->boxes, e);
       if (!gis_envelope_is_empty (&e))
         {
@@ -301,7 +338,6 @@ gis_overlay_free (GisOverlay *self)
   g_clear_pointer (&self->locator, _gis_locator_free);
   g_ptr_array_unref (self->cutters);
   g_mutex_clear (&self->locator_lock);
-  g_array_unref (self->ring_xy);
   g_array_unref (self->rings);
   g_array_unref (self->ring_start);
   g_array_unref (self->chunk_boxes);
@@ -855,26 +891,51 @@ static void
 put_cutter_ring (GisOverlay *self, ClipScratch *s, const CutterRing *r, const GisEnvelope *box,
                  const Frame *f)
 {
-  const double *ring = (const double *) (gpointer) self->ring_xy->data + 2 * r->offset;
-  guint n = r->n;
+  gboolean inside = r->box.min_x >= box->min_x && r->box.max_x <= box->max_x &&
+                    r->box.min_y >= box->min_y && r->box.max_y <= box->max_y;
+  const double *ring;
+  guint n;
 
-  if (!(r->box.min_x >= box->min_x && r->box.max_x <= box->max_x &&
-        r->box.min_y >= box->min_y && r->box.max_y <= box->max_y))
+  /* Its points out of the WKB, a long ring's runs beyond the box as one point each. */
+  if (inside || r->n <= CHUNK)
     {
-      if (n > CHUNK)
-        {
-          const GisEnvelope *cb = &g_array_index (self->chunk_boxes, GisEnvelope, r->chunk);
+      g_array_set_size (s->c, 2 * (gsize) r->n);
+      memcpy (s->c->data, r->pts, 16 * (gsize) r->n);
+    }
+  else
+    {
+      const GisEnvelope *cb = &g_array_index (self->chunk_boxes, GisEnvelope, r->chunk);
+      guint m = 0;
 
-          g_array_set_size (s->c, 0);
-          for (guint a = 0, j = 0; a < n; a += CHUNK, j++)
-            {
-              gboolean beyond = cb[j].max_x < box->min_x || cb[j].min_x > box->max_x ||
-                                cb[j].max_y < box->min_y || cb[j].min_y > box->max_y;
-              g_array_append_vals (s->c, ring + 2 * a, 2 * (beyond ? 1 : MIN (CHUNK, n - a)));
-            }
-          ring = (const double *) (gpointer) s->c->data;
-          n = s->c->len / 2;
+      g_array_set_size (s->c, 2 * (gsize) r->n);
+      for (guint a = 0, j = 0; a < r->n; a += CHUNK, j++)
+        {
+          gboolean beyond = cb[j].max_x < box->min_x || cb[j].min_x > box->max_x ||
+                            cb[j].max_y < box->min_y || cb[j].min_y > box->max_y;
+          guint k = beyond ? 1 : MIN (CHUNK, r->n - a);
+
+          memcpy ((double *) (gpointer) s->c->data + 2 * m, r->pts + 16 * (gsize) a, 16 * (gsize) k);
+          m += k;
         }
+      g_array_set_size (s->c, 2 * (gsize) m);
+    }
+  ring = (const double *) (gpointer) s->c->data;
+  n = s->c->len / 2;
+  if (r->reverse)
+    {
+      double *d = (double *) (gpointer) s->c->data;
+
+      for (guint i = 0, j = n - 1; i < j; i++, j--)
+        {
+          double t[2] = { d[2 * i], d[2 * i + 1] };
+          d[2 * i] = d[2 * j];
+          d[2 * i + 1] = d[2 * j + 1];
+          d[2 * j] = t[0];
+          d[2 * j + 1] = t[1];
+        }
+    }
+  if (!inside)
+    {
       cut_side (ring, n, s->a, 0, box->min_x, FALSE);
       cut_side ((double *) (gpointer) s->a->data, s->a->len / 2, s->b, 0, box->max_x, TRUE);
       cut_side ((double *) (gpointer) s->b->data, s->b->len / 2, s->a, 1, box->min_y, FALSE);
@@ -1029,15 +1090,18 @@ covers_box (GisOverlay *self, guint k, const GisEnvelope *e)
   for (guint r = r0; r < r1; r++)
     {
       const CutterRing *cr = &g_array_index (self->rings, CutterRing, r);
-      const double *xy = (const double *) (gpointer) self->ring_xy->data + 2 * cr->offset;
+      double p[2], q[2];
 
       if (cy < cr->box.min_y || cy > cr->box.max_y)
         continue;
-      for (guint i = 0, j = cr->n - 1; i < cr->n; j = i++)
-        if ((xy[2 * i + 1] > cy) != (xy[2 * j + 1] > cy) &&
-            cx < xy[2 * j] + (cy - xy[2 * j + 1]) * (xy[2 * i] - xy[2 * j]) /
-                             (xy[2 * i + 1] - xy[2 * j + 1]))
-          inside = !inside;
+      wkb_point (cr->pts, cr->n - 1, q);
+      for (guint i = 0; i < cr->n; i++, q[0] = p[0], q[1] = p[1])
+        {
+          wkb_point (cr->pts, i, p);
+          if ((p[1] > cy) != (q[1] > cy) &&
+              cx < q[0] + (cy - q[1]) * (p[0] - q[0]) / (p[1] - q[1]))
+            inside = !inside;
+        }
     }
   return inside;
 }
