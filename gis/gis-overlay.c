@@ -1073,6 +1073,10 @@ covers_box (GisOverlay *self, guint k, const GisEnvelope *e)
     return FALSE;
   if (g_array_index (self->is_rect, gboolean, k))
     return TRUE;
+  /* A polygon of very many rings (a raster class mask with its holes) would cost more to
+   * settle here than the sweep does. */
+  if (r1 - r0 > 256)
+    return FALSE;
   for (guint r = r0; r < r1; r++)
     {
       const CutterRing *cr = &g_array_index (self->rings, CutterRing, r);
@@ -1090,17 +1094,31 @@ covers_box (GisOverlay *self, guint k, const GisEnvelope *e)
   for (guint r = r0; r < r1; r++)
     {
       const CutterRing *cr = &g_array_index (self->rings, CutterRing, r);
-      double p[2], q[2];
 
-      if (cy < cr->box.min_y || cy > cr->box.max_y)
+      if (cy < cr->box.min_y || cy > cr->box.max_y || cx > cr->box.max_x)
         continue;
-      wkb_point (cr->pts, cr->n - 1, q);
-      for (guint i = 0; i < cr->n; i++, q[0] = p[0], q[1] = p[1])
+      /* Only edges across the line y = cy, right of the centre, count: a long ring's runs
+       * that hold none are passed over. */
+      for (guint a = 0, j = 0; a < cr->n; a += CHUNK, j++)
         {
-          wkb_point (cr->pts, i, p);
-          if ((p[1] > cy) != (q[1] > cy) &&
-              cx < q[0] + (cy - q[1]) * (p[0] - q[0]) / (p[1] - q[1]))
-            inside = !inside;
+          guint end = MIN (a + CHUNK, cr->n);
+          double p[2], q[2];
+
+          if (cr->n > CHUNK)
+            {
+              const GisEnvelope *cb = &g_array_index (self->chunk_boxes, GisEnvelope,
+                                                      cr->chunk + j);
+              if (cy < cb->min_y || cy > cb->max_y || cx > cb->max_x)
+                continue;
+            }
+          wkb_point (cr->pts, a, q);
+          for (guint i = a + 1; i <= end; i++, q[0] = p[0], q[1] = p[1])
+            {
+              wkb_point (cr->pts, i % cr->n, p);
+              if ((p[1] > cy) != (q[1] > cy) &&
+                  cx < q[0] + (cy - q[1]) * (p[0] - q[0]) / (p[1] - q[1]))
+                inside = !inside;
+            }
         }
     }
   return inside;
@@ -1215,14 +1233,22 @@ integer_overlay (GisOverlay *self, GisGeometry *target, GisOverlayFilter filter,
           return FALSE;
         /* The engine's polygons are simple, but a ring can still touch itself where one of
          * its points lies on another of its edges, which a valid polygon may not. Such a
-         * result is made valid, and kept if that left its area as it was (the same land,
-         * cut where it touches itself); else the float overlay takes the target. (A ring
-         * like that measures right: a result wanted for its area only is not checked.) */
+         * result of a few rings is made valid, and kept if that left its area as it was
+         * (the same land, cut where it touches itself); else, and for one of many rings
+         * (land cut by raster cells, where making it valid costs more than redoing it),
+         * the float overlay takes the target. (A ring like that measures right: a result
+         * wanted for its area only is not checked.) */
         if (check && !proven && GEOSisValid_r (t->handle, g) != 1)
           {
-            g_autoptr(GisGeometry) fixed = gis_geometry_make_valid (r, NULL);
-            g_autoptr(GisGeometry) part = fixed ? gis_geometry_polygonal_part (fixed, NULL) : NULL;
-            double before = gis_geometry_planar_area (r);
+            g_autoptr(GisGeometry) fixed = NULL;
+            g_autoptr(GisGeometry) part = NULL;
+            double before;
+
+            if (s->out.ring_n->len > 64)
+              return FALSE;
+            fixed = gis_geometry_make_valid (r, NULL);
+            part = fixed ? gis_geometry_polygonal_part (fixed, NULL) : NULL;
+            before = gis_geometry_planar_area (r);
 
             if (part == NULL ||
                 fabs (gis_geometry_planar_area (part) - before) > 1e-12 * before ||
