@@ -583,6 +583,37 @@ test_overlay_integer_engine (void **state)
     assert_close_rel (gis_geometry_planar_area (d), 5736295.975863517, 1e-9);
     assert_overlay_like_geos (cutters, target, 1e-9);
   }
+  /* What the sweep does not take goes to the float overlay, without a crash: a line (no
+   * area: nothing left), a polygon whose only ring has no area (nothing left either), and
+   * a target far larger than any grid step (a continent in metres, cut in half). */
+  {
+    g_autoptr(GPtrArray) cutters = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+    g_autoptr(GisOverlay) overlay = NULL;
+    const char *wkts[] = { "LINESTRING (-1 0.5, 3 0.5)", "POLYGON ((0 0, 1 1, 2 2, 0 0))" };
+
+    g_ptr_array_add (cutters, gis_geometry_new_rectangle (0, 0, 1, 1));
+    g_ptr_array_add (cutters, gis_geometry_new_rectangle (-1e7, -1e7, 0, 1e7));
+    overlay = gis_overlay_new (cutters, &error);
+    assert_no_error (error);
+    for (guint k = 0; k < G_N_ELEMENTS (wkts); k++)
+      {
+        g_autoptr(GisGeometry) g = gis_geometry_new_from_wkt (wkts[k], &error);
+        g_autoptr(GisGeometry) d = NULL;
+
+        assert_no_error (error);
+        d = gis_overlay_subtract (overlay, g, &error);
+        assert_no_error (error);
+        assert_non_null (d);
+        assert_close_abs (gis_geometry_planar_area (d), 0, 0);
+      }
+    {
+      g_autoptr(GisGeometry) big = gis_geometry_new_rectangle (-1e7, -5e6, 1e7, 5e6);
+      g_autoptr(GisGeometry) d = gis_overlay_subtract (overlay, big, &error);
+
+      assert_no_error (error);
+      assert_close_rel (gis_geometry_planar_area (d), 1e7 * 1e7, 1e-12);
+    }
+  }
   /* Random stars against random stars. */
   {
     g_autoptr(GRand) rand = g_rand_new_with_seed (11);
