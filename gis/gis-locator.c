@@ -113,36 +113,6 @@ typedef enum {
   RAY_UNSURE,
 } RayHit;
 
-/* The sign of the orientation of (a, b, p): 1 when p is left of a→b, -1 right, 0 on the
- * line; 2 when floating point cannot tell (Shewchuk's orient2d filter, error bound A). */
-static inline int
-orientation (double ax, double ay, double bx, double by, double px, double py)
-{
-  const double bound_a = (3.0 + 16.0 * DBL_EPSILON / 2) * (DBL_EPSILON / 2);
-  double left = (ax - px) * (by - py), right = (ay - py) * (bx - px);
-  double det = left - right, sum;
-
-  if (left > 0)
-    {
-      if (right <= 0)
-        return det > 0 ? 1 : (det < 0 ? -1 : 0);
-      sum = left + right;
-    }
-  else if (left < 0)
-    {
-      if (right >= 0)
-        return det > 0 ? 1 : (det < 0 ? -1 : 0);
-      sum = -left - right;
-    }
-  else
-    return det > 0 ? 1 : (det < 0 ? -1 : 0);
-  if (det >= bound_a * sum)
-    return 1;
-  if (-det >= bound_a * sum)
-    return -1;
-  return 2;
-}
-
 /* GEOS' RayCrossingCounter::countSegment for a ray from (px, py) towards +x. */
 static inline RayHit
 ray_hit (double px, double py, double ax, double ay, double bx, double by)
@@ -157,7 +127,7 @@ ray_hit (double px, double py, double ax, double ay, double bx, double by)
     return px >= MIN (ax, bx) && px <= MAX (ax, bx) ? RAY_ON : RAY_MISS;
   if (!((ay > py && by <= py) || (by > py && ay <= py)))
     return RAY_MISS;
-  o = orientation (ax, ay, bx, by, px, py);
+  o = _gis_orientation (ax, ay, bx, by, px, py);
   if (o == 2)
     return RAY_UNSURE;
   if (o == 0)

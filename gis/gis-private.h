@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <float.h>
+
 #include <geos_c.h>
 #include <gdal.h>
 #include <ogr_api.h>
@@ -45,6 +47,38 @@ GisGeometry   *_gis_geometry_from_geos (GisGeosThread *t,
 /* Builds a geometry from WKB already known to be 2D little-endian ISO WKB (no copy made of
  * @bytes; a reference is taken). */
 GisGeometry   *_gis_geometry_new_trusted (GBytes *bytes);
+
+/* The sign of the orientation of (a, b, p): 1 when p is left of a→b, -1 right, 0 on the
+ * line, each certain; 2 when floating point cannot tell (Shewchuk's orient2d filter, error
+ * bound A: (3 + 16 ε) ε with ε = 2^-53). gis/ is built without contracted multiply-adds,
+ * which the bound assumes. */
+static inline int
+_gis_orientation (double ax, double ay, double bx, double by, double px, double py)
+{
+  const double bound_a = (3.0 + 16.0 * DBL_EPSILON / 2) * (DBL_EPSILON / 2);
+  double left = (ax - px) * (by - py), right = (ay - py) * (bx - px);
+  double det = left - right, sum;
+
+  if (left > 0)
+    {
+      if (right <= 0)
+        return det > 0 ? 1 : (det < 0 ? -1 : 0);
+      sum = left + right;
+    }
+  else if (left < 0)
+    {
+      if (right >= 0)
+        return det > 0 ? 1 : (det < 0 ? -1 : 0);
+      sum = -left - right;
+    }
+  else
+    return det > 0 ? 1 : (det < 0 ? -1 : 0);
+  if (det >= bound_a * sum)
+    return 1;
+  if (-det >= bound_a * sum)
+    return -1;
+  return 2;
+}
 
 /* TRUE when @geometry is a polygon of one ring proven closed and simple (gis-simple-ring.c);
  * FALSE means "not proven", for GEOS to decide. */

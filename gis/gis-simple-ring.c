@@ -17,36 +17,11 @@
 
 #include "gis-private.h"
 
-/* (3 + 16 ε) ε with ε = 2^-53: Shewchuk's bound for the orientation's first stage. */
-#define ORIENT_BOUND 3.3306690738754716e-16
-
 /* The sign of the turn a → b → c: 1, -1 or 0, exactly; 2 when it cannot be told here. */
-static int
+static inline int
 orient (const double *a, const double *b, const double *c)
 {
-  double left = (a[0] - c[0]) * (b[1] - c[1]);
-  double right = (a[1] - c[1]) * (b[0] - c[0]);
-  double det = left - right, sum;
-
-  if (left > 0)
-    {
-      if (right <= 0)
-        return det > 0 ? 1 : (det < 0 ? -1 : 0);
-      sum = left + right;
-    }
-  else if (left < 0)
-    {
-      if (right >= 0)
-        return det > 0 ? 1 : (det < 0 ? -1 : 0);
-      sum = -left - right;
-    }
-  else
-    return right > 0 ? -1 : (right < 0 ? 1 : 0);
-  if (det >= ORIENT_BOUND * sum)
-    return 1;
-  if (-det >= ORIENT_BOUND * sum)
-    return -1;
-  return 2;
+  return _gis_orientation (a[0], a[1], b[0], b[1], c[0], c[1]);
 }
 
 typedef struct {
