@@ -63,6 +63,7 @@ typedef struct {
   GisRingFunc  ring_func;
   GisRingFunc  line_func;
   GisRingFunc  point_func;
+  GisRawRingFunc raw_ring_func;
   gboolean     line_rings;
   gpointer     user_data;
   guint        polygon;
@@ -149,6 +150,11 @@ walk_geometry (WkbWalk *w, WkbCursor *c, int depth)
             b = wkb_take (c, (guint64) n * 16);
             if (b == NULL)
               return;
+            if (w->raw_ring_func != NULL)
+              w->raw_ring_func (w->polygon, r, b, n, w->user_data);
+            /* A walk for the raw points only copies nothing. */
+            if (w->ring_func == NULL && w->line_func == NULL && w->envelope == NULL)
+              continue;
             walk_points (w, b, n);
             if (w->ring_func != NULL)
               w->ring_func (w->polygon, r, (const double *) (gpointer) w->xy->data, n,
@@ -199,6 +205,17 @@ _gis_geometry_foreach_ring (GisGeometry *geometry, GisRingFunc func, gpointer us
 
   g_assert (geometry != NULL);
   walk (geometry->wkb, &w);
+}
+
+/* Returns FALSE if the walk did not reach the end (it always does for a GisGeometry, whose
+ * WKB was checked when it was made). */
+gboolean
+_gis_geometry_foreach_raw_ring (GisGeometry *geometry, GisRawRingFunc func, gpointer user_data)
+{
+  WkbWalk w = { .raw_ring_func = func, .user_data = user_data };
+
+  g_assert (geometry != NULL);
+  return walk (geometry->wkb, &w);
 }
 
 void
@@ -331,77 +348,98 @@ _gis_geos_set_error (GisGeosThread *t, GError **error, const char *what)
   t->message[0] = '\0';
 }
 
-/* A polygon of our WKB (little-endian ISO 2D, lengths already checked by the walker) built
- * ring by ring from whole coordinate buffers, which is several times quicker than GEOS's
- * WKB reader; NULL for what it does not take (no rings, a ring GEOS refuses), which the
- * reader then does with its own message. Advances *p past the polygon. */
-static GEOSGeometry *
-polygon_from_wkb (GisGeosThread *t, const guint8 **p)
+/* Polygons built for GEOS ring by ring from whole coordinate buffers, which is several
+ * times quicker than GEOS's WKB reader. */
+typedef struct {
+  GisGeosThread *t;
+  GPtrArray     *polys;   /* GEOSGeometry*, the polygons made */
+  GPtrArray     *rings;   /* GEOSGeometry*, the current polygon's rings */
+  guint          polygon; /* the current polygon's number */
+  gboolean       failed;
+} GeosBuild;
+
+static void
+geos_polygon_done (GeosBuild *b)
 {
-  guint32 type, n_rings;
-  GEOSGeometry *rings[64];
-  g_autofree GEOSGeometry **many = NULL;
-  GEOSGeometry **r = rings;
-  const guint8 *q = *p;
+  GEOSGeometry *poly;
 
-  memcpy (&type, q + 1, 4);
-  memcpy (&n_rings, q + 5, 4);
-  q += 9;
-  if (type != GIS_GEOMETRY_POLYGON || n_rings == 0)
-    return NULL;
-  if (n_rings > G_N_ELEMENTS (rings))
-    r = many = g_new (GEOSGeometry *, n_rings);
-  for (guint32 i = 0; i < n_rings; i++)
-    {
-      guint32 n;
-      GEOSCoordSequence *cs;
-
-      memcpy (&n, q, 4);
-      g_array_set_size (t->coords, 2 * (gsize) n);
-      memcpy (t->coords->data, q + 4, 16 * (gsize) n);
-      q += 4 + 16 * (gsize) n;
-      cs = GEOSCoordSeq_copyFromBuffer_r (t->handle, (const double *) (gpointer) t->coords->data,
-                                          n, 0, 0);
-      r[i] = cs != NULL ? GEOSGeom_createLinearRing_r (t->handle, cs) : NULL;
-      if (r[i] == NULL)
-        {
-          while (i-- > 0)
-            GEOSGeom_destroy_r (t->handle, r[i]);
-          return NULL;
-        }
-    }
-  *p = q;
-  return GEOSGeom_createPolygon_r (t->handle, r[0], r + 1, n_rings - 1);
+  if (b->failed || b->rings->len == 0)
+    return;
+  poly = GEOSGeom_createPolygon_r (b->t->handle, b->rings->pdata[0],
+                                   (GEOSGeometry **) b->rings->pdata + 1, b->rings->len - 1);
+  g_ptr_array_set_size (b->rings, 0);   /* the polygon owns them now */
+  if (poly == NULL)
+    b->failed = TRUE;
+  else
+    g_ptr_array_add (b->polys, poly);
 }
 
-/* Polygons and multipolygons the quick way; NULL for anything else. */
-static GEOSGeometry *
-polygonal_from_wkb (GisGeosThread *t, const guint8 *data, GisGeometryType type)
+static void
+geos_ring_cb (guint polygon, guint ring, const guint8 *pts, guint n, gpointer user_data)
 {
-  const guint8 *p = data;
-  guint32 n;
-  g_autofree GEOSGeometry **polys = NULL;
+  GeosBuild *b = user_data;
+  GEOSCoordSequence *cs;
+  GEOSGeometry *g;
 
-  if (type == GIS_GEOMETRY_POLYGON)
-    return polygon_from_wkb (t, &p);
-  if (type != GIS_GEOMETRY_MULTIPOLYGON)
-    return NULL;
-  memcpy (&n, p + 5, 4);
-  p += 9;
-  if (n == 0)
-    return NULL;
-  polys = g_new (GEOSGeometry *, n);
-  for (guint32 i = 0; i < n; i++)
+  if (b->failed)
+    return;
+  if (ring == 0)
     {
-      polys[i] = polygon_from_wkb (t, &p);
-      if (polys[i] == NULL)
+      geos_polygon_done (b);
+      /* A polygon with no rings in between (an empty one) is left to the reader. */
+      if (polygon != b->polygon + (b->polys->len > 0 ? 1 : 0) || b->failed)
         {
-          while (i-- > 0)
-            GEOSGeom_destroy_r (t->handle, polys[i]);
-          return NULL;
+          b->failed = TRUE;
+          return;
         }
+      b->polygon = polygon;
     }
-  return GEOSGeom_createCollection_r (t->handle, GEOS_MULTIPOLYGON, polys, n);
+  g_array_set_size (b->t->coords, 2 * (gsize) n);
+  _gis_wkb_points (pts, 0, n, (double *) (gpointer) b->t->coords->data);
+  cs = GEOSCoordSeq_copyFromBuffer_r (b->t->handle, (const double *) (gpointer) b->t->coords->data,
+                                      n, 0, 0);
+  g = cs != NULL ? GEOSGeom_createLinearRing_r (b->t->handle, cs) : NULL;
+  if (g == NULL)
+    b->failed = TRUE;
+  else
+    g_ptr_array_add (b->rings, g);
+}
+
+/* Polygons and multipolygons the quick way; NULL for anything else, and for what GEOS
+ * refuses (a ring of too few points), which its WKB reader then does with its own message. */
+static GEOSGeometry *
+polygonal_to_geos (GisGeosThread *t, GisGeometry *geometry)
+{
+  g_autoptr(GPtrArray) polys = g_ptr_array_new ();
+  g_autoptr(GPtrArray) rings = g_ptr_array_new ();
+  GeosBuild b = { t, polys, rings, 0, FALSE };
+  guint expected;
+
+  if (geometry->type == GIS_GEOMETRY_POLYGON)
+    expected = 1;
+  else if (geometry->type == GIS_GEOMETRY_MULTIPOLYGON)
+    {
+      guint32 n;
+      memcpy (&n, (const guint8 *) g_bytes_get_data (geometry->wkb, NULL) + 5, 4);
+      expected = GUINT32_FROM_LE (n);
+    }
+  else
+    return NULL;
+  if (!_gis_geometry_foreach_raw_ring (geometry, geos_ring_cb, &b))
+    b.failed = TRUE;
+  geos_polygon_done (&b);
+  if (!b.failed && polys->len == expected && expected > 0)
+    {
+      if (geometry->type == GIS_GEOMETRY_POLYGON)
+        return g_ptr_array_steal_index (polys, 0);
+      return GEOSGeom_createCollection_r (t->handle, GEOS_MULTIPOLYGON,
+                                          (GEOSGeometry **) polys->pdata, polys->len);
+    }
+  for (guint i = 0; i < polys->len; i++)
+    GEOSGeom_destroy_r (t->handle, polys->pdata[i]);
+  for (guint i = 0; i < rings->len; i++)
+    GEOSGeom_destroy_r (t->handle, rings->pdata[i]);
+  return NULL;
 }
 
 GEOSGeometry *
@@ -412,7 +450,7 @@ _gis_geometry_to_geos (GisGeosThread *t, GisGeometry *geometry, GError **error)
   GEOSGeometry *g;
 
   _gis_geos_clear_message (t);
-  g = polygonal_from_wkb (t, data, geometry->type);
+  g = polygonal_to_geos (t, geometry);
   if (g != NULL)
     return g;
   _gis_geos_clear_message (t);

@@ -59,41 +59,7 @@ typedef struct {
 static inline void
 wkb_point (const guint8 *pts, guint i, double xy[2])
 {
-  memcpy (xy, pts + 16 * (gsize) i, 16);
-}
-
-typedef void (*WkbRingFunc) (guint ring, const guint8 *pts, guint n, gpointer user_data);
-
-/* Walks the polygon rings of our WKB (2D little-endian ISO, its lengths checked when the
- * geometry was made) with pointers into it, @ring 0 for each shell. Returns the size of
- * the geometry at @p. */
-static gsize
-wkb_rings (const guint8 *p, WkbRingFunc func, gpointer user_data)
-{
-  const guint8 *q = p + 9;
-  guint32 type, n, m;
-
-  memcpy (&type, p + 1, 4);
-  if (type == GIS_GEOMETRY_POINT)
-    return 21;
-  memcpy (&n, p + 5, 4);
-  switch (type)
-    {
-    case GIS_GEOMETRY_LINESTRING:
-      return 9 + 16 * (gsize) n;
-    case GIS_GEOMETRY_POLYGON:
-      for (guint32 r = 0; r < n; r++)
-        {
-          memcpy (&m, q, 4);
-          func (r, q + 4, m, user_data);
-          q += 4 + 16 * (gsize) m;
-        }
-      return q - p;
-    default:   /* multi-geometries and collections */
-      for (guint32 i = 0; i < n; i++)
-        q += wkb_rings (q, func, user_data);
-      return q - p;
-    }
+  _gis_wkb_points (pts, i, 1, xy);
 }
 
 /* A long ring is kept as runs of CHUNK edges with their boxes: a run wholly beyond one side
@@ -177,7 +143,7 @@ force_envelopes (GEOSContextHandle_t h, const GEOSGeometry *g)
 
 /* Keeps a cutter ring for the integer overlay. */
 static void
-store_ring_cb (guint ring, const guint8 *pts, guint n, gpointer user_data)
+store_ring_cb (guint polygon, guint ring, const guint8 *pts, guint n, gpointer user_data)
 {
   GisOverlay *self = user_data;
   CutterRing r = { pts, 0, 0, FALSE, GIS_ENVELOPE_EMPTY };
@@ -292,7 +258,7 @@ gis_overlay_new_full (GPtrArray *cutters, const guint *families, GError **error)
       g_ptr_array_add (self->geoms, NULL);   /* made on first need, see cutter_geos () */
       g_ptr_array_add (self->cutters, gis_geometry_ref (c));
       g_array_append_val (self->ring_start, self->rings->len);
-      wkb_rings (gis_geometry_peek_wkb (c, NULL), store_ring_cb, self);
+      _gis_geometry_foreach_raw_ring (c, store_ring_cb, self);
       g_array_append_val (self->boxes, e);
       if (!gis_envelope_is_empty (&e))
         {
@@ -900,7 +866,7 @@ put_cutter_ring (GisOverlay *self, ClipScratch *s, const CutterRing *r, const Gi
   if (inside || r->n <= CHUNK)
     {
       g_array_set_size (s->c, 2 * (gsize) r->n);
-      memcpy (s->c->data, r->pts, 16 * (gsize) r->n);
+      _gis_wkb_points (r->pts, 0, r->n, (double *) (gpointer) s->c->data);
     }
   else
     {
@@ -914,7 +880,7 @@ put_cutter_ring (GisOverlay *self, ClipScratch *s, const CutterRing *r, const Gi
                             cb[j].max_y < box->min_y || cb[j].min_y > box->max_y;
           guint k = beyond ? 1 : MIN (CHUNK, r->n - a);
 
-          memcpy ((double *) (gpointer) s->c->data + 2 * m, r->pts + 16 * (gsize) a, 16 * (gsize) k);
+          _gis_wkb_points (r->pts, a, k, (double *) (gpointer) s->c->data + 2 * m);
           m += k;
         }
       g_array_set_size (s->c, 2 * (gsize) m);

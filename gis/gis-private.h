@@ -7,6 +7,7 @@
 #pragma once
 
 #include <float.h>
+#include <string.h>
 
 #include <geos_c.h>
 #include <gdal.h>
@@ -101,6 +102,34 @@ typedef void (*GisRingFunc) (guint         polygon,
 void           _gis_geometry_foreach_ring (GisGeometry *geometry,
                                            GisRingFunc  func,
                                            gpointer     user_data);
+
+/* Walks the polygon rings of a geometry without copying them: @pts points at the ring's n
+ * points in the WKB itself (x, y little-endian doubles, unaligned: read them with
+ * _gis_wkb_points). The pointers live as long as the geometry. */
+typedef void (*GisRawRingFunc) (guint         polygon,
+                                guint         ring,
+                                const guint8 *pts,
+                                guint         n_points,
+                                gpointer      user_data);
+gboolean       _gis_geometry_foreach_raw_ring (GisGeometry   *geometry,
+                                               GisRawRingFunc func,
+                                               gpointer       user_data);
+
+/* Points @first .. @first + @n - 1 of a raw ring into @out (x, y pairs, host order). */
+static inline void
+_gis_wkb_points (const guint8 *pts, guint first, guint n, double *out)
+{
+  memcpy (out, pts + 16 * (gsize) first, 16 * (gsize) n);
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+  for (guint i = 0; i < 2 * n; i++)
+    {
+      guint64 v;
+      memcpy (&v, out + i, 8);
+      v = GUINT64_FROM_LE (v);
+      memcpy (out + i, &v, 8);
+    }
+#endif
+}
 
 /* Walks the linestrings (and polygon rings, if @rings) of a geometry. */
 void           _gis_geometry_foreach_line (GisGeometry *geometry,

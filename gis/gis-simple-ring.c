@@ -250,6 +250,25 @@ ring_is_simple (Ring *r)
   return TRUE;
 }
 
+/* The only ring of a geometry, if it has exactly one (in one polygon). */
+typedef struct {
+  const guint8 *pts;
+  guint         n;
+  guint         rings;
+} OneRing;
+
+static void
+one_ring_cb (guint polygon, guint ring, const guint8 *pts, guint n, gpointer user_data)
+{
+  OneRing *one = user_data;
+
+  if (one->rings++ == 0)
+    {
+      one->pts = pts;
+      one->n = n;
+    }
+}
+
 /**
  * _gis_geometry_proven_valid:
  *
@@ -260,35 +279,20 @@ ring_is_simple (Ring *r)
 gboolean
 _gis_geometry_proven_valid (GisGeometry *geometry)
 {
-  gsize len;
-  const guint8 *p = gis_geometry_peek_wkb (geometry, &len);
-  guint32 type, v;
+  OneRing one = { NULL, 0, 0 };
+  GisGeometryType type = gis_geometry_get_geometry_type (geometry);
   g_autofree double *xy = NULL;
-  guint kept = 0;
+  guint v, kept = 0;
   Ring r;
 
-  if (len < 9)
+  if (type != GIS_GEOMETRY_POLYGON && type != GIS_GEOMETRY_MULTIPOLYGON)
     return FALSE;
-  memcpy (&type, p + 1, 4);
-  if (type == GIS_GEOMETRY_MULTIPOLYGON)
-    {
-      memcpy (&v, p + 5, 4);
-      if (v != 1 || len < 18)
-        return FALSE;
-      p += 9;
-      len -= 9;
-      memcpy (&type, p + 1, 4);
-    }
-  if (type != GIS_GEOMETRY_POLYGON || len < 13)
+  if (!_gis_geometry_foreach_raw_ring (geometry, one_ring_cb, &one) || one.rings != 1 ||
+      one.n < 4)
     return FALSE;
-  memcpy (&v, p + 5, 4);   /* rings */
-  if (v != 1)
-    return FALSE;
-  memcpy (&v, p + 9, 4);   /* points */
-  if (v < 4 || len < 13 + 16 * (gsize) v)
-    return FALSE;
+  v = one.n;
   xy = g_new (double, 2 * (gsize) v + 4);
-  memcpy (xy, p + 13, 16 * (gsize) v);
+  _gis_wkb_points (one.pts, 0, v, xy);
   if (xy[0] != xy[2 * v - 2] || xy[1] != xy[2 * v - 1])
     return FALSE;
   /* Repeated points are one point (GEOS ignores them too); the closing one goes. */
