@@ -29,9 +29,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "gis-locator-private.h"
+#include "gis-memory.h"
 #include "gis-private.h"
 
 /* Grown by this fraction of a cell, a clean cell's rectangle still meets no boundary. */
@@ -83,24 +83,6 @@ _gis_locator_free (GisLocator *self)
   g_free (self->mixed);
   g_free (self->lists);
   g_free (self);
-}
-
-/* Memory for a per-cell array, in huge pages where the system offers them (a million cells
- * in 4 kB pages cost a thousand page faults each). Freed with g_free(). */
-static gpointer
-cells_new (gsize size)
-{
-  const gsize huge = 2 * 1024 * 1024;
-  void *data = NULL;
-
-  if (size < 2 * huge)
-    return g_malloc (MAX (size, 1));
-  if (posix_memalign (&data, huge, (size + huge - 1) / huge * huge) != 0)
-    return g_malloc (size);
-#ifdef MADV_HUGEPAGE
-  madvise (data, (size + huge - 1) / huge * huge, MADV_HUGEPAGE);
-#endif
-  return data;
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -456,7 +438,7 @@ _gis_locator_new (GisOverlay *exact, GPtrArray *cutters, guint max_cells)
   m.n_pairs = 0;
   for (guint i = 0; i < self->n_segs; i++)
     mark (self, i, &m);
-  local_start = cells_new (sizeof (guint) * ((gsize) n_cells + 1));
+  local_start = gis_alloc_large (sizeof (guint) * ((gsize) n_cells + 1));
   memset (local_start, 0, sizeof (guint) * ((gsize) n_cells + 1));
   local = g_new (guint, MAX (m.n_pairs, 1));
   for (gsize i = 0; i < m.n_pairs; i++)
@@ -470,7 +452,7 @@ _gis_locator_new (GisOverlay *exact, GPtrArray *cutters, guint max_cells)
 
   /* Clean cells, row by row: the first is in no cutter (margin); the next clean cell is in
    * the same cutters when adjacent, else located by a ray back to the last good one. */
-  self->cells = cells_new (sizeof (gint) * (gsize) n_cells);
+  self->cells = gis_alloc_large (sizeof (gint) * (gsize) n_cells);
   for (guint j = 0; j < self->ny; j++)
     {
       guint row = j * self->nx, last = 0;

@@ -15,6 +15,7 @@
 #include "gis-map-layer.h"
 #include "gis-map-renderer.h"
 #include "gis-map-settings.h"
+#include "gis-memory.h"
 #include "gis-overlay.h"
 #include "gis-project.h"
 #include "gis-raster.h"

@@ -37,8 +37,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
+#include "gis-memory.h"
 #include "zones-dbscan.h"
 #include "zones-error.h"
 
@@ -67,25 +67,6 @@ zones_dbscan_free (ZonesDbscan *r)
   g_free (r->labels);
   g_free (r->core);
   g_free (r);
-}
-
-/* Memory for a large array, in huge pages where the system offers them: a million points
- * fill over a hundred megabytes, which in 4 kB pages costs tens of thousands of page faults,
- * as much time as a phase of the clustering. Freed with g_free(). */
-static gpointer
-big_new (gsize size)
-{
-  const gsize huge = 2 * 1024 * 1024;
-  void *data = NULL;
-
-  if (size < 2 * huge)
-    return g_malloc (MAX (size, 1));
-  if (posix_memalign (&data, huge, (size + huge - 1) / huge * huge) != 0)
-    return g_malloc (size);
-#ifdef MADV_HUGEPAGE
-  madvise (data, (size + huge - 1) / huge * huge, MADV_HUGEPAGE);
-#endif
-  return data;
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -1078,7 +1059,7 @@ grid_take (Grid *g, gsize size)
       g->arena_used = at + size;
       return g->arena + at;
     }
-  mem = big_new (size);
+  mem = gis_alloc_large (size);
   if (g->apart == NULL)
     g->apart = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (g->apart, mem);
@@ -1161,15 +1142,15 @@ zones_dbscan_run (const double *lon, const double *lat, guint n, double eps_m, g
       return NULL;
     }
   r->n = n;
-  r->labels = big_new (sizeof (gint) * MAX (n, 1));
-  r->core = big_new (sizeof (gboolean) * MAX (n, 1));
+  r->labels = gis_alloc_large (sizeof (gint) * MAX (n, 1));
+  r->core = gis_alloc_large (sizeof (gboolean) * MAX (n, 1));
   r->max_distance_error = eps_m * eps_m / (24.0 * 6356752.0 * 6356752.0);
   if (n == 0)
     return g_steal_pointer (&r);
   nt = n < MIN_PARALLEL ? 1 : CLAMP (n_threads, 1, MAX_THREADS);
 
   /* 1. Positions on the ellipsoid, and on the tangent plane at the centre. */
-  g.p = big_new (sizeof (Point) * (gsize) n);
+  g.p = gis_alloc_large (sizeof (Point) * (gsize) n);
   ej.lon = lon;
   ej.lat = lat;
   ej.pts = g.p;
@@ -1238,7 +1219,7 @@ zones_dbscan_run (const double *lon, const double *lat, guint n, double eps_m, g
   kj.iy_max = (guint64) floor ((y_max - y_min) / g.side);
   kj.y_bits = bits_for (kj.iy_max);
   run_split (n, parts, nt, key_range, &kj);
-  scratch = big_new (sizeof (Point) * (gsize) n);
+  scratch = gis_alloc_large (sizeof (Point) * (gsize) n);
   radix_sort (&g.p, &scratch, n, kj.y_bits + bits_for (kj.ix_max), parts, nt);
   g.arena = (guint8 *) scratch;
   g.arena_size = sizeof (Point) * (gsize) n;
