@@ -387,6 +387,26 @@ plot_cov (const GisPixmap *pm, int x, int y, guint32 color, guint32 cov)
   row[x] = blend_px (row[x], scale_px (color, cov));
 }
 
+/* Wu's algorithm works on integer centres (pixel centres are at +0.5), along x: a steep
+ * line has its axes swapped, and every line runs left to right. */
+static inline void
+wu_normalise (double *x0, double *y0, double *x1, double *y1, gboolean steep)
+{
+  double t;
+
+  *x0 -= 0.5, *y0 -= 0.5, *x1 -= 0.5, *y1 -= 0.5;
+  if (steep)
+    {
+      t = *x0, *x0 = *y0, *y0 = t;
+      t = *x1, *x1 = *y1, *y1 = t;
+    }
+  if (*x0 > *x1)
+    {
+      t = *x0, *x0 = *x1, *x1 = t;
+      t = *y0, *y0 = *y1, *y1 = t;
+    }
+}
+
 /**
  * _gis_draw_line:
  * @color: premultiplied; its alpha already includes the line's width when under a pixel
@@ -401,20 +421,7 @@ _gis_draw_line (const GisPixmap *pm, double x0, double y0, double x1, double y1,
   double dx, dy, gradient, inter, lo, hi;
   int xa, xb;
 
-  /* Pixel centres are at +0.5; Wu's algorithm works on integer centres. */
-  x0 -= 0.5, y0 -= 0.5, x1 -= 0.5, y1 -= 0.5;
-  if (steep)
-    {
-      double t;
-      t = x0, x0 = y0, y0 = t;
-      t = x1, x1 = y1, y1 = t;
-    }
-  if (x0 > x1)
-    {
-      double t;
-      t = x0, x0 = x1, x1 = t;
-      t = y0, y0 = y1, y1 = t;
-    }
+  wu_normalise (&x0, &y0, &x1, &y1, steep);
   /* Whole line outside the band: nothing to do. */
   if (steep)
     {
@@ -521,19 +528,7 @@ wu_into_tile (float *tile, int stride, int tx, int ty, int w, int h, double x0, 
   int xa, xb, lo, hi, major_lo, major_hi;
   gssize step_major, step_minor, origin = (gssize) ty * stride + tx;
 
-  x0 -= 0.5, y0 -= 0.5, x1 -= 0.5, y1 -= 0.5;
-  if (steep)
-    {
-      double t;
-      t = x0, x0 = y0, y0 = t;
-      t = x1, x1 = y1, y1 = t;
-    }
-  if (x0 > x1)
-    {
-      double t;
-      t = x0, x0 = x1, x1 = t;
-      t = y0, y0 = y1, y1 = t;
-    }
+  wu_normalise (&x0, &y0, &x1, &y1, steep);
   dx = x1 - x0;
   gradient = dx > 0 ? (y1 - y0) / dx : 1;
   xa = round_half_away (x0);
