@@ -1,4 +1,4 @@
-/* gis-index.h: a spatial index over envelopes (GEOS STRtree)
+/* gis-index.h: a spatial index over envelopes (a packed Hilbert R-tree)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 /**
  * GisIndex:
  *
- * Maps envelopes to item numbers. Insert everything, then query; the tree is built on the
+ * Maps envelopes to item numbers. Insert everything, then query; the tree is packed on the
  * first query (gis_index_build() forces it), after which concurrent queries from several
  * threads are safe.
  */
@@ -28,6 +28,13 @@ void      gis_index_build  (GisIndex          *index);
 guint     gis_index_get_size (GisIndex        *index);
 GArray   *gis_index_query  (GisIndex          *index,
                             const GisEnvelope *envelope);
+void      gis_index_query_into (GisIndex      *index,
+                            const GisEnvelope *envelope,
+                            GArray            *hits);
+
+guint32   gis_hilbert_index (double            x,
+                            double             y,
+                            const GisEnvelope *extent);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GisIndex, gis_index_free)
 

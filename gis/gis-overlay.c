@@ -19,6 +19,7 @@
 
 #include "gis-clip-private.h"
 #include "gis-locator-private.h"
+#include "gis-index.h"
 #include "gis-overlay.h"
 #include "gis-private.h"
 
@@ -28,8 +29,7 @@ struct _GisOverlay {
   GEOSContextHandle_t  handle;
   GPtrArray           *geoms;   /* GEOSGeometry* */
   GArray              *boxes;   /* GisEnvelope */
-  GEOSSTRtree         *tree;
-  GPtrArray           *tree_boxes;
+  GisIndex            *tree;
   GArray              *is_rect;  /* gboolean per cutter: an axis-aligned rectangle */
   GArray              *family;   /* guint per cutter: 0, or a set of disjoint cutters */
   GPtrArray           *prepared; /* const GEOSPreparedGeometry*, made on first need */
@@ -189,11 +189,6 @@ message_cb (const char *message, void *user_data)
   g_debug ("GEOS: %s", message);
 }
 
-static void
-ignore_cb (void *item, void *user_data)
-{
-}
-
 /**
  * gis_overlay_new:
  * @cutters: (element-type GisGeometry): the polygons to overlay against; lines and points
@@ -230,8 +225,7 @@ gis_overlay_new_full (GPtrArray *cutters, const guint *families, GError **error)
   GEOSContext_setErrorMessageHandler_r (self->handle, message_cb, NULL);
   self->geoms = g_ptr_array_new ();
   self->boxes = g_array_new (FALSE, FALSE, sizeof (GisEnvelope));
-  self->tree = GEOSSTRtree_create_r (self->handle, 10);
-  self->tree_boxes = g_ptr_array_new ();
+  self->tree = gis_index_new ();
   self->is_rect = g_array_new (FALSE, FALSE, sizeof (gboolean));
   self->family = g_array_new (FALSE, TRUE, sizeof (guint));
   g_array_set_size (self->family, cutters->len);
@@ -260,22 +254,10 @@ gis_overlay_new_full (GPtrArray *cutters, const guint *families, GError **error)
       g_array_append_val (self->ring_start, self->rings->len);
       _gis_geometry_foreach_raw_ring (c, store_ring_cb, self);
       g_array_append_val (self->boxes, e);
-      if (!gis_envelope_is_empty (&e))
-        {
-          GEOSGeometry *box = GEOSGeom_createRectangle_r (self->handle, e.min_x, e.min_y,
-                                                          e.max_x, e.max_y);
-          g_ptr_array_add (self->tree_boxes, box);
-          GEOSSTRtree_insert_r (self->handle, self->tree, box, GUINT_TO_POINTER (i + 1));
-        }
+      gis_index_insert (self->tree, &e, i);
     }
   g_array_append_val (self->ring_start, self->rings->len);
-  /* Build the tree now (GEOS builds it on the first query), so that later queries from
-   * several threads only read it. */
-  {
-    GEOSGeometry *probe = GEOSGeom_createRectangle_r (self->handle, 0, 0, 0, 0);
-    GEOSSTRtree_query_r (self->handle, self->tree, probe, ignore_cb, NULL);
-    GEOSGeom_destroy_r (self->handle, probe);
-  }
+  gis_index_build (self->tree);
   return self;
 }
 
@@ -284,14 +266,11 @@ gis_overlay_free (GisOverlay *self)
 {
   if (self == NULL)
     return;
-  GEOSSTRtree_destroy_r (self->handle, self->tree);
+  gis_index_free (self->tree);
   for (guint i = 0; i < self->geoms->len; i++)
     if (g_ptr_array_index (self->geoms, i) != NULL)
       GEOSGeom_destroy_r (self->handle, g_ptr_array_index (self->geoms, i));
-  for (guint i = 0; i < self->tree_boxes->len; i++)
-    GEOSGeom_destroy_r (self->handle, g_ptr_array_index (self->tree_boxes, i));
   g_ptr_array_unref (self->geoms);
-  g_ptr_array_unref (self->tree_boxes);
   g_array_unref (self->boxes);
   g_array_unref (self->is_rect);
   g_array_unref (self->family);
@@ -346,34 +325,11 @@ cutter_geos (GisOverlay *self, guint k, GError **error)
   return g;
 }
 
-static void
-collect_cb (void *item, void *user_data)
-{
-  guint v = GPOINTER_TO_UINT (item) - 1;
-  g_array_append_val ((GArray *) user_data, v);
-}
-
-static int
-compare_uint (gconstpointer a, gconstpointer b)
-{
-  guint x = *(const guint *) a, y = *(const guint *) b;
-  return x < y ? -1 : x > y;
-}
-
 /* Candidates by box, in ascending order so results do not depend on the tree's layout. */
 static GArray *
 query_envelope (GisOverlay *self, GisGeosThread *t, const GisEnvelope *e)
 {
-  GArray *hits = g_array_new (FALSE, FALSE, sizeof (guint));
-  GEOSGeometry *box;
-
-  if (gis_envelope_is_empty (e))
-    return hits;
-  box = GEOSGeom_createRectangle_r (t->handle, e->min_x, e->min_y, e->max_x, e->max_y);
-  GEOSSTRtree_query_r (t->handle, self->tree, box, collect_cb, hits);
-  GEOSGeom_destroy_r (t->handle, box);
-  g_array_sort (hits, compare_uint);
-  return hits;
+  return gis_index_query (self->tree, e);
 }
 
 static GArray *
@@ -1390,8 +1346,11 @@ gis_overlay_locate (GisOverlay *self, double x, double y)
 
   t = _gis_geos ();
   pt = GEOSGeom_createPointFromXY_r (t->handle, x, y);
-  GEOSSTRtree_query_r (t->handle, self->tree, pt, collect_cb, hits);
-  g_array_sort (hits, compare_uint);
+  {
+    GisEnvelope at = { x, y, x, y };
+    g_array_unref (hits);
+    hits = gis_index_query (self->tree, &at);
+  }
   for (guint i = 0; i < hits->len && found < 0; i++)
     {
       guint k = g_array_index (hits, guint, i);

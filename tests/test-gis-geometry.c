@@ -890,6 +890,68 @@ test_index (void **state)
   }
 }
 
+/* The packed tree against a scan of every box: random boxes of every size, boxes that are
+ * points or lines, queries that only touch an edge or a corner, a query that is a point. */
+static void
+test_index_random (void **state)
+{
+  g_autoptr(GisIndex) index = gis_index_new ();
+  g_autoptr(GArray) boxes = g_array_new (FALSE, FALSE, sizeof (GisEnvelope));
+  GRand *rand = g_rand_new_with_seed (11);
+
+  for (guint i = 0; i < 5000; i++)
+    {
+      double x = g_rand_int_range (rand, 0, 1000), y = g_rand_int_range (rand, 0, 1000);
+      double w = i % 7 == 0 ? 0 : g_rand_int_range (rand, 0, i % 5 == 0 ? 300 : 20);
+      double h = i % 11 == 0 ? 0 : g_rand_int_range (rand, 0, 20);
+      GisEnvelope e = { x, y, x + w, y + h };
+      g_array_append_val (boxes, e);
+      gis_index_insert (index, &e, i * 3);   /* item numbers are the caller's own */
+    }
+  assert_int_equal (gis_index_get_size (index), 5000);
+  for (guint q = 0; q < 600; q++)
+    {
+      double x = g_rand_int_range (rand, -50, 1050), y = g_rand_int_range (rand, -50, 1050);
+      double w = q % 3 == 0 ? 0 : g_rand_int_range (rand, 0, 120);
+      GisEnvelope e = { x, y, x + w, y + (q % 4 == 0 ? 0 : w / 2) };
+      g_autoptr(GArray) hits = gis_index_query (index, &e);
+      guint k = 0;
+
+      for (guint i = 0; i < boxes->len; i++)
+        {
+          const GisEnvelope *b = &g_array_index (boxes, GisEnvelope, i);
+          if (b->min_x > e.max_x || e.min_x > b->max_x || b->min_y > e.max_y || e.min_y > b->max_y)
+            continue;
+          assert_true (k < hits->len);
+          assert_int_equal (g_array_index (hits, guint, k), i * 3);
+          k++;
+        }
+      assert_int_equal (hits->len, k);
+    }
+  g_rand_free (rand);
+  {
+    g_autoptr(GisIndex) empty = gis_index_new ();
+    GisEnvelope e = { 0, 0, 1, 1 };
+    g_autoptr(GArray) none = gis_index_query (empty, &e);
+    assert_int_equal (none->len, 0);
+  }
+}
+
+/* The curve visits the quadrants of its extent in the order (low x, low y), (low, high),
+ * (high, high), (high, low), and points outside the extent count as on its edge. */
+static void
+test_hilbert_order (void **state)
+{
+  GisEnvelope ext = { 0, 0, 2, 2 };
+  guint32 a = gis_hilbert_index (0.5, 0.5, &ext), b = gis_hilbert_index (0.5, 1.5, &ext);
+  guint32 c = gis_hilbert_index (1.5, 1.5, &ext), d = gis_hilbert_index (1.5, 0.5, &ext);
+
+  assert_true (a < b && b < c && c < d);
+  assert_true (a < (1u << 30) && b >= (1u << 30) && b < (2u << 30) && d >= (3u << 30));
+  assert_int_equal (gis_hilbert_index (-5, -5, &ext), gis_hilbert_index (0, 0, &ext));
+  assert_int_equal (gis_hilbert_index (NAN, 0, &ext), gis_hilbert_index (0, 0, &ext));
+}
+
 /* gis_overlay_locate_many answers each point as gis_overlay_locate does. */
 static void
 assert_locate_many_exact (GisOverlay *overlay, const double *x, const double *y, guint n)
@@ -981,6 +1043,8 @@ main (void)
     cmocka_unit_test (test_shared_edges),
     cmocka_unit_test (test_threads_have_own_contexts),
     cmocka_unit_test (test_index),
+    cmocka_unit_test (test_index_random),
+    cmocka_unit_test (test_hilbert_order),
     cmocka_unit_test (test_overlay_locate_many),
   };
 

@@ -25,13 +25,25 @@
 #include "zones-error.h"
 #include "zones-unallocated.h"
 
-/* Where the time goes: PLACER_TIMINGS=1 prints each phase's wall time on stderr. */
+/* Where the time and memory go: PLACER_TIMINGS=1 prints each phase's wall time on stderr,
+ * with the process's resident and peak memory where the system says (Linux's /proc). */
 static void
 phase_done (gint64 *since, const char *phase)
 {
   gint64 now = g_get_monotonic_time ();
   if (g_getenv ("PLACER_TIMINGS"))
-    fprintf (stderr, "%s: %.3f s\n", phase, (now - *since) / 1e6);
+    {
+      g_autofree char *status = NULL;
+      const char *rss, *hwm;
+
+      if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL) &&
+          (rss = strstr (status, "VmRSS:")) != NULL && (hwm = strstr (status, "VmHWM:")) != NULL)
+        fprintf (stderr, "%s: %.3f s (resident %.0f MB, peak %.0f MB)\n", phase,
+                 (now - *since) / 1e6, g_ascii_strtod (rss + 6, NULL) / 1024,
+                 g_ascii_strtod (hwm + 6, NULL) / 1024);
+      else
+        fprintf (stderr, "%s: %.3f s\n", phase, (now - *since) / 1e6);
+    }
   *since = now;
 }
 
@@ -825,6 +837,7 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
   if (meter == NULL)
     return NULL;
 
+  phase_done (&t0, "started");
   /* 1. Deposits in scope */
   for (guint i = 0; i < p->deposits->len; i++)
     {
