@@ -69,11 +69,11 @@ print_text (ZonesUnallocatedResult *r, const char *as_of)
     {
       printf ("  deposit land in scope  %14.2f ha (%u deposits)\n", r->deposit_ha, r->n_deposits);
       printf ("  candidate land         %14.2f ha in %u pieces (%.1f %%)\n", r->total_ha,
-              r->candidates->len, r->deposit_ha > 0 ? 100 * r->total_ha / r->deposit_ha : 0.0);
+              r->n_candidates, r->deposit_ha > 0 ? 100 * r->total_ha / r->deposit_ha : 0.0);
     }
   else
     printf ("  candidate land         %14.2f ha in %u pieces, from %u deposits in scope\n",
-            r->total_ha, r->candidates->len, r->n_deposits);
+            r->total_ha, r->n_candidates, r->n_deposits);
   for (GList *l = minerals; l; l = l->next)
     printf ("    %-20s %14.2f ha\n", (char *) l->data,
             *(double *) g_hash_table_lookup (r->by_mineral, l->data));
@@ -153,6 +153,7 @@ cli_unallocated (int argc, char **argv)
     "[PROJECT.gpkg] — deposit land that no title holds, on an as-of date");
   g_autoptr(GisProject) project = NULL;
   g_autoptr(ZonesUnallocatedResult) result = NULL;
+  g_autoptr(ZonesUnallocatedWriter) writer = NULL;
   ZonesUnallocatedParams params;
   GError *error = NULL;
   int code;
@@ -241,6 +242,20 @@ cli_unallocated (int argc, char **argv)
       goto out;
     }
 
+  /* With --out, the pieces go into the file as the analysis makes them (nothing appears
+   * under that name unless the whole run succeeds); an existing file is refused now,
+   * before the work. */
+  if (out != NULL)
+    {
+      writer = zones_unallocated_writer_new (out, overwrite, params.output_crs, &error);
+      if (writer == NULL)
+        {
+          code = cli_fail (error);
+          goto out;
+        }
+      params.candidate_func = zones_unallocated_writer_add;
+      params.candidate_data = writer;
+    }
   result = zones_unallocated_run (&params, NULL, &error);
   if (result == NULL)
     {
@@ -250,7 +265,7 @@ cli_unallocated (int argc, char **argv)
   {
     gint64 t0 = g_get_monotonic_time ();
 
-    if (out != NULL && !zones_unallocated_write (result, out, overwrite, &error))
+    if (writer != NULL && !zones_unallocated_writer_finish (writer, result, &error))
       {
         code = cli_fail (error);
         goto out;

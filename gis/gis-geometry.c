@@ -274,6 +274,22 @@ _gis_geometry_new_trusted (GBytes *bytes)
   return self;
 }
 
+/* A geometry whose WKB, envelope, type and number of points are already known (they were
+ * taken from a geometry made here: see gis-spool.c). */
+GisGeometry *
+_gis_geometry_new_known (GBytes *bytes, const GisEnvelope *envelope, GisGeometryType type,
+                         guint n_points)
+{
+  GisGeometry *self = g_new0 (GisGeometry, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->wkb = g_bytes_ref (bytes);
+  self->envelope = *envelope;
+  self->type = type;
+  self->n_points = n_points;
+  return self;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* GEOS per-thread context */
 

@@ -10,6 +10,18 @@
 #include "gis-init.h"
 #include "gis-private.h"
 
+/* GDAL's driver registration functions (gdal_frmts.h; ogrsf_frmts.h, a C++ header, declares
+ * the vector ones with C linkage). */
+void GDALRegister_GTiff (void);
+void GDALRegister_MEM (void);
+void RegisterOGRGeoPackage (void);
+void RegisterOGRShape (void);
+void RegisterOGRGeoJSON (void);
+void RegisterOGRCSV (void);
+void RegisterOGRKML (void);
+void RegisterOGRFlatGeobuf (void);
+void RegisterOGRMEM (void);
+
 /**
  * gis_init:
  *
@@ -31,7 +43,18 @@ gis_init (void)
       CPLSetConfigOption ("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR");
       /* Keep shapefile attribute text as the user wrote it; GDAL recodes from the .cpg. */
       CPLSetConfigOption ("OGR_SKIP", "");
-      GDALAllRegister ();
+      /* Only the drivers Placer opens or writes (see gis-dataset.c's allow-list): fewer
+       * than GDALAllRegister ()'s two hundred, which would cost start-up time and several
+       * MB of driver tables in every process. */
+      GDALRegister_GTiff ();
+      GDALRegister_MEM ();
+      RegisterOGRGeoPackage ();
+      RegisterOGRShape ();
+      RegisterOGRGeoJSON ();
+      RegisterOGRCSV ();
+      RegisterOGRKML ();
+      RegisterOGRFlatGeobuf ();
+      RegisterOGRMEM ();
       proj_context_set_enable_network (NULL, 0);
       g_once_init_leave (&once, 1);
     }

@@ -939,7 +939,10 @@ grid_to_geometry (ClipScratch *s, const Frame *f)
     }
 #undef PUT_U32
   g_assert (at == size);
-  return _gis_geometry_new_trusted (g_bytes_new_take (buf, size));
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new_take (buf, size);
+    return _gis_geometry_new_trusted (bytes);
+  }
 }
 
 /* @target as a MultiPolygon without a copy of its coordinates through GEOS; NULL for

@@ -48,6 +48,10 @@ GisGeometry   *_gis_geometry_from_geos (GisGeosThread *t,
 /* Builds a geometry from WKB already known to be 2D little-endian ISO WKB (no copy made of
  * @bytes; a reference is taken). */
 GisGeometry   *_gis_geometry_new_trusted (GBytes *bytes);
+GisGeometry   *_gis_geometry_new_known   (GBytes            *bytes,
+                                          const GisEnvelope *envelope,
+                                          GisGeometryType    type,
+                                          guint              n_points);
 
 /* The sign of the orientation of (a, b, p): 1 when p is left of a→b, -1 right, 0 on the
  * line, each certain; 2 when floating point cannot tell (Shewchuk's orient2d filter, error

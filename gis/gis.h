@@ -19,6 +19,7 @@
 #include "gis-overlay.h"
 #include "gis-project.h"
 #include "gis-raster.h"
+#include "gis-spool.h"
 #include "gis-style.h"
 #include "gis-vector-layer.h"
 #include "gis-writer.h"

@@ -4,6 +4,7 @@
  */
 #include "test-common.h"
 
+#include <malloc.h>
 #include <string.h>
 
 #include <geos_c.h>
@@ -420,6 +421,127 @@ star (GRand *rand, double cx, double cy, double r0, double r1, guint n, gboolean
   g = gis_geometry_new_from_wkt (wkt->str, NULL);
   g_string_free (wkt, TRUE);
   return g;
+}
+
+/* A result of the integer engine owns its points once: making and dropping thousands of
+ * them leaves the heap as it was (each used to keep its WKB after the geometry was freed). */
+static void
+test_overlay_results_are_freed (void **state)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) cutters = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+  g_autoptr(GisOverlay) overlay = NULL;
+  GRand *rand = g_rand_new_with_seed (5);
+  g_autoptr(GisGeometry) target = star (rand, 0, 0, 0.8, 1.0, 200, FALSE);
+  struct mallinfo2 before, after;
+
+  g_ptr_array_add (cutters, gis_geometry_new_rectangle (0.5, -2, 2, 2));
+  overlay = gis_overlay_new (cutters, &error);
+  assert_no_error (error);
+  for (guint i = 0; i < 2100; i++)
+    {
+      g_autoptr(GisGeometry) d = gis_overlay_subtract (overlay, target, &error);
+      assert_no_error (error);
+      assert_true (gis_geometry_get_n_points (d) > 100);
+      if (i == 99)
+        before = mallinfo2 ();   /* after the first hundred have set up the scratch space */
+    }
+  after = mallinfo2 ();
+  /* 2,000 results of some 3 kB each would be 6 MB. */
+  assert_true (after.uordblks < before.uordblks + (512 << 10));
+  g_rand_free (rand);
+}
+
+/* The spool gives back every shape as it was put, bit for bit, with its envelope: small
+ * shapes, one larger than its write buffer, shapes got back in any order from several
+ * threads at once, and a shape got back before the buffer was written out. */
+typedef struct {
+  GisSpool    *spool;
+  GPtrArray   *shapes;
+  GArray      *refs;
+  guint        start;
+  gint         bad;
+} SpoolJob;
+
+static gpointer
+spool_reader (gpointer data)
+{
+  SpoolJob *job = data;
+
+  for (guint k = 0; k < job->shapes->len; k++)
+    {
+      guint i = (job->start + 7 * k) % job->shapes->len;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GisGeometry) g = gis_spool_get (job->spool, &g_array_index (job->refs, GisSpoolRef, i),
+                                                &error);
+      GisGeometry *want = g_ptr_array_index (job->shapes, i);
+      GisEnvelope a, b;
+
+      if (g == NULL)
+        {
+          g_atomic_int_inc (&job->bad);
+          continue;
+        }
+      gis_geometry_get_envelope (g, &a);
+      gis_geometry_get_envelope (want, &b);
+      if (!gis_geometry_equal_exact (g, want) || memcmp (&a, &b, sizeof a) != 0 ||
+          gis_geometry_get_geometry_type (g) != gis_geometry_get_geometry_type (want) ||
+          gis_geometry_get_n_points (g) != gis_geometry_get_n_points (want))
+        g_atomic_int_inc (&job->bad);
+    }
+  return NULL;
+}
+
+static void
+test_spool (void **state)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisSpool) spool = gis_spool_new (&error);
+  g_autoptr(GPtrArray) shapes = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+  g_autoptr(GArray) refs = g_array_new (FALSE, FALSE, sizeof (GisSpoolRef));
+  GRand *rand = g_rand_new_with_seed (3);
+  SpoolJob jobs[3];
+  GThread *threads[3];
+  guint64 bytes = 0;
+
+  assert_no_error (error);
+  assert_non_null (spool);
+  for (guint i = 0; i < 300; i++)
+    {
+      /* Shape 150 has 40,000 points: 640 kB, more than the 256 kB buffer. */
+      guint n = i == 150 ? 40000 : 3 + g_rand_int_range (rand, 0, 400);
+      GisGeometry *g = i % 50 == 7 ? gis_geometry_new_point (i, -i)
+                                   : star (rand, i, 0, 0.5, 1.0, n, i % 2);
+      GisSpoolRef ref;
+      gsize len = 0;
+
+      assert_true (gis_spool_put (spool, g, &ref, &error));
+      assert_no_error (error);
+      gis_geometry_peek_wkb (g, &len);
+      bytes += ref.length;
+      assert_true (ref.length > len);   /* with its header */
+      g_ptr_array_add (shapes, g);
+      g_array_append_val (refs, ref);
+      if (i == 20)
+        {
+          /* Still in the buffer: got back all the same. */
+          g_autoptr(GisGeometry) back = gis_spool_get (spool, &ref, &error);
+          assert_no_error (error);
+          assert_true (gis_geometry_equal_exact (back, g));
+        }
+    }
+  assert_int_equal (gis_spool_get_size (spool), bytes);
+  for (guint t = 0; t < 3; t++)
+    {
+      jobs[t] = (SpoolJob) { spool, shapes, refs, t * 97, 0 };
+      threads[t] = g_thread_new ("spool", spool_reader, &jobs[t]);
+    }
+  for (guint t = 0; t < 3; t++)
+    {
+      g_thread_join (threads[t]);
+      assert_int_equal (jobs[t].bad, 0);
+    }
+  g_rand_free (rand);
 }
 
 /* The overlay's integer engine: the target's own points come back bit for bit; cutters
@@ -1044,6 +1166,8 @@ main (void)
     cmocka_unit_test (test_threads_have_own_contexts),
     cmocka_unit_test (test_index),
     cmocka_unit_test (test_index_random),
+    cmocka_unit_test (test_spool),
+    cmocka_unit_test (test_overlay_results_are_freed),
     cmocka_unit_test (test_hilbert_order),
     cmocka_unit_test (test_overlay_locate_many),
   };

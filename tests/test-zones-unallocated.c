@@ -586,6 +586,372 @@ test_long_chain_of_overlaps (void **state)
   case_clear (&c);
 }
 
+/* A small province: 40 deposits of two minerals on a jittered grid, each overlapping its
+ * neighbours; large-scale and exploration titles over several deposits each; a national
+ * park, a town (100 m buffer) and a forest (conditional); two provinces. */
+static void
+province_case (Case *c)
+{
+  g_autoptr(GPtrArray) dep = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) tit = g_ptr_array_new_with_free_func (g_free);
+  GRand *rand = g_rand_new_with_seed (17);
+  g_autofree char *park = rect_json (29.0105, -2.0105, 29.0141, -2.0052);
+  g_autofree char *town = rect_json (29.0213, -2.0031, 29.0231, -2.0012);
+  g_autofree char *forest = rect_json (29.000, -2.0200, 29.040, -2.0090);
+  g_autofree char *prov_a = rect_json (28.9, -2.1, 29.0172, -1.9);
+  g_autofree char *prov_b = rect_json (29.0172, -2.1, 29.2, -1.9);
+  const char *landuse[] = { park, "{\"classe\":\"Parc national\"}",
+                            town, "{\"classe\":\"Ville\"}",
+                            forest, "{\"classe\":\"Forêt classée\"}", NULL };
+  const char *admins[] = { prov_a, "{\"iso3\":\"COD\",\"name\":\"Alpha\",\"code\":\"CD-AA\"}",
+                           prov_b, "{\"iso3\":\"COD\",\"name\":\"Beta\",\"code\":\"CD-BB\"}", NULL };
+  g_autofree char *d = NULL, *t = NULL, *l = NULL, *a = NULL;
+
+  for (guint k = 0; k < 40; k++)
+    {
+      double x = 29.0 + 0.0045 * (k % 8) + g_rand_double_range (rand, 0, 0.001);
+      double y = -2.02 + 0.0045 * (k / 8) + g_rand_double_range (rand, 0, 0.001);
+      g_ptr_array_add (dep, rect_json (x, y, x + 0.0052, y + 0.0049));
+      g_ptr_array_add (dep, g_strdup_printf ("{\"COMMOD\":\"%s\",\"CONF\":\"Known\","
+                                             "\"DEP_ID\":\"D%u\"}", k % 3 ? "Gold" : "Cassitérite", k));
+    }
+  g_ptr_array_add (dep, NULL);
+  for (guint k = 0; k < 6; k++)
+    {
+      double x = 29.002 + 0.0061 * k, y = -2.017 + 0.0023 * k;
+      g_ptr_array_add (tit, rect_json (x, y, x + 0.0071, y + 0.0063));
+      g_ptr_array_add (tit, g_strdup_printf ("{\"code\":\"%s %u\",\"type\":\"%s\","
+                                             "\"statut\":\"Actif\",\"titulaire\":\"H%u\"}",
+                                             k % 2 ? "PR" : "PE", k, k % 2 ? "PR" : "PE", k));
+    }
+  g_ptr_array_add (tit, NULL);
+  d = write_layer (c->dir, "deposits.geojson", 4326, (const char *const *) dep->pdata);
+  t = write_layer (c->dir, "titles.geojson", 4326, (const char *const *) tit->pdata);
+  l = write_layer (c->dir, "landuse.geojson", 4326, landuse);
+  a = write_layer (c->dir, "provinces.geojson", 4326, admins);
+  add_input (c->p.deposits, d, "deposits");
+  add_input (c->p.concessions, t, "concessions");
+  add_input (c->p.landuse, l, "landuse");
+  add_input (c->p.borders, a, "borders");
+  c->p.measure_deposits = TRUE;
+  g_rand_free (rand);
+}
+
+static char *
+piece_key (ZonesCandidate *p)
+{
+  return g_strdup_printf ("%s|%s|%s|%.6f", p->deposit_id, p->land_use,
+                          p->admin_code ? p->admin_code : "-", p->area_ha);
+}
+
+static int
+compare_str (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* The pieces of a result as sorted keys (deposit, land use, admin unit, area to 1e-6 ha). */
+static GPtrArray *
+piece_keys (GPtrArray *pieces)
+{
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < pieces->len; i++)
+    g_ptr_array_add (keys, piece_key (g_ptr_array_index (pieces, i)));
+  g_ptr_array_sort (keys, compare_str);
+  return keys;
+}
+
+static void
+assert_same_result (ZonesUnallocatedResult *a, ZonesUnallocatedResult *b, GPtrArray *b_pieces)
+{
+  g_autoptr(GPtrArray) ka = piece_keys (a->candidates);
+  g_autoptr(GPtrArray) kb = piece_keys (b_pieces);
+
+  assert_int_equal (a->n_candidates, b->n_candidates);
+  assert_int_equal (ka->len, kb->len);
+  for (guint i = 0; i < ka->len; i++)
+    assert_string_equal (g_ptr_array_index (ka, i), g_ptr_array_index (kb, i));
+  /* Sums taken in another order differ in the last bits only. */
+  assert_close_rel (a->total_ha, b->total_ha, 1e-12);
+  assert_close_rel (a->deposit_ha, b->deposit_ha, 1e-12);
+  assert_close_rel (*(double *) g_hash_table_lookup (a->by_mineral, "gold"),
+                    *(double *) g_hash_table_lookup (b->by_mineral, "gold"), 1e-12);
+  assert_close_rel (*(double *) g_hash_table_lookup (a->by_mineral, "cassiterite"),
+                    *(double *) g_hash_table_lookup (b->by_mineral, "cassiterite"), 1e-12);
+  assert_int_equal (a->summary->len, b->summary->len);
+  for (guint i = 0; i < a->summary->len; i++)
+    {
+      ZonesSummaryRow *x = g_ptr_array_index (a->summary, i), *y = g_ptr_array_index (b->summary, i);
+      assert_string_equal (x->mineral, y->mineral);
+      assert_string_equal (x->admin, y->admin);
+      assert_string_equal (x->land_use, y->land_use);
+      assert_int_equal (x->pieces, y->pieces);
+      assert_close_rel (x->area_ha, y->area_ha, 1e-12);
+    }
+  assert_int_equal (a->lsm_review->len, b->lsm_review->len);
+  for (guint i = 0; i < a->lsm_review->len; i++)
+    {
+      ZonesLsmReview *x = g_ptr_array_index (a->lsm_review, i), *y = g_ptr_array_index (b->lsm_review, i);
+      assert_string_equal (x->title_id, y->title_id);
+      assert_string_equal (x->holder, y->holder);
+      assert_true (x->deposit_ha == y->deposit_ha);
+      assert_true (x->title_ha == y->title_ha);
+    }
+}
+
+/* The deposits are cut in batches of neighbours, each with only the shapes near it read
+ * back: batches of one deposit, of a few, and one batch for all, on one thread or three,
+ * give the same pieces, totals, summary and review list. And the figures are those of the
+ * shapes: every piece lies in its deposit, the pieces of one deposit never overlap, and
+ * no piece reaches into a title, the park or the town's buffer. */
+static void
+test_batches_give_the_same_result (void **state)
+{
+  Case c;
+  g_autoptr(ZonesUnallocatedResult) whole = NULL;
+  const gsize budgets[] = { 1, 3000, 20000 };
+
+  case_init (&c, "2026-01-01");
+  province_case (&c);
+  c.p.batch_bytes = 1 << 30;
+  whole = run_ok (&c);
+  assert_int_equal (whole->n_deposits, 40);
+  assert_true (whole->n_candidates > 40);
+  assert_int_equal (whole->lsm_review->len, 3);          /* the three PE titles */
+  assert_true (whole->total_ha > 0 && whole->total_ha < whole->deposit_ha);
+  {
+    /* The sum of the pieces counts overlaps of deposits twice; the total, once. */
+    double sum = 0;
+    for (guint i = 0; i < whole->candidates->len; i++)
+      sum += ((ZonesCandidate *) g_ptr_array_index (whole->candidates, i))->area_ha;
+    assert_true (sum > whole->total_ha * 1.05);
+  }
+  for (guint b = 0; b < G_N_ELEMENTS (budgets); b++)
+    for (guint threads = 1; threads <= 3; threads += 2)
+      {
+        g_autoptr(ZonesUnallocatedResult) r = NULL;
+        c.p.batch_bytes = budgets[b];
+        c.p.n_threads = threads;
+        r = run_ok (&c);
+        assert_same_result (whole, r, r->candidates);
+      }
+  case_clear (&c);
+}
+
+/* A sink takes every piece as it is made; the result then keeps none, and the pieces are
+ * those a run without a sink keeps. A sink that fails stops the run with its error. */
+typedef struct {
+  GPtrArray *pieces;
+  guint      fail_at;   /* 0: never */
+} Sink;
+
+static gboolean
+sink_cb (ZonesCandidate *c, gpointer user_data, GError **error)
+{
+  Sink *s = user_data;
+  ZonesCandidate *copy;
+
+  if (s->fail_at > 0 && s->pieces->len + 1 == s->fail_at)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "the disk is full");
+      return FALSE;
+    }
+  copy = g_new0 (ZonesCandidate, 1);
+  copy->deposit_id = g_strdup (c->deposit_id);
+  copy->land_use = g_strdup (c->land_use);
+  copy->admin_code = g_strdup (c->admin_code);
+  copy->area_ha = c->area_ha;
+  copy->geometry = gis_geometry_ref (c->geometry);
+  g_ptr_array_add (s->pieces, copy);
+  return TRUE;
+}
+
+static void
+copy_free (ZonesCandidate *c)
+{
+  g_free (c->deposit_id);
+  g_free (c->land_use);
+  g_free (c->admin_code);
+  gis_geometry_unref (c->geometry);
+  g_free (c);
+}
+
+static void
+test_pieces_go_to_a_sink (void **state)
+{
+  Case c;
+  g_autoptr(ZonesUnallocatedResult) kept = NULL;
+  g_autoptr(ZonesUnallocatedResult) sunk = NULL;
+  g_autoptr(GError) error = NULL;
+  Sink sink = { g_ptr_array_new_with_free_func ((GDestroyNotify) copy_free), 0 };
+
+  case_init (&c, "2026-01-01");
+  province_case (&c);
+  c.p.batch_bytes = 3000;
+  c.p.n_threads = 2;
+  kept = run_ok (&c);
+  c.p.candidate_func = sink_cb;
+  c.p.candidate_data = &sink;
+  sunk = run_ok (&c);
+  assert_int_equal (sunk->candidates->len, 0);
+  assert_int_equal (sink.pieces->len, sunk->n_candidates);
+  assert_same_result (kept, sunk, sink.pieces);
+
+  g_ptr_array_set_size (sink.pieces, 0);
+  sink.fail_at = 7;
+  assert_null (zones_unallocated_run (&c.p, NULL, &error));
+  assert_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  assert_string_equal (error->message, "the disk is full");
+  assert_int_equal (sink.pieces->len, 6);
+  g_ptr_array_unref (sink.pieces);
+  case_clear (&c);
+}
+
+/* The file written piece by piece holds what the result says; a run that fails leaves no
+ * file, and an existing file is refused before any work without overwrite. */
+static void
+test_writer_streams_all_or_nothing (void **state)
+{
+  Case c;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(ZonesUnallocatedResult) r = NULL;
+
+  case_init (&c, "2026-01-01");
+  province_case (&c);
+  c.p.batch_bytes = 3000;
+  out = g_build_filename (c.dir, "result.gpkg", NULL);
+  {
+    g_autoptr(ZonesUnallocatedWriter) w = zones_unallocated_writer_new (out, FALSE, c.p.output_crs,
+                                                                        &error);
+    assert_no_error (error);
+    c.p.candidate_func = zones_unallocated_writer_add;
+    c.p.candidate_data = w;
+    r = run_ok (&c);
+    /* Not there until finished. */
+    assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+    assert_true (zones_unallocated_writer_finish (w, r, &error));
+    assert_no_error (error);
+  }
+  {
+    g_autoptr(GisDataset) ds = gis_dataset_open (out, GIS_OPEN_VECTOR, &error);
+    g_autoptr(GisLayerInfo) info = NULL;
+    assert_no_error (error);
+    info = gis_dataset_describe_layer (ds, "candidate_land", &error);
+    assert_no_error (error);
+    assert_int_equal (info->feature_count, r->n_candidates);
+  }
+  /* Refused at once: the file is there. */
+  {
+    g_autoptr(ZonesUnallocatedWriter) w = zones_unallocated_writer_new (out, FALSE, c.p.output_crs,
+                                                                        &error);
+    assert_null (w);
+    assert_error_matches (error, GIS_ERROR, GIS_ERROR_EXISTS);
+    g_clear_error (&error);
+  }
+  /* A run that fails half-way (a title with a status nobody mapped) leaves nothing. */
+  {
+    g_autofree char *out2 = g_build_filename (c.dir, "failed.gpkg", NULL);
+    g_autofree char *bad = rect_json (29.0, -2.02, 29.01, -2.01);
+    const char *titles[] = { bad, "{\"code\":\"X 1\",\"type\":\"PE\",\"statut\":\"Gelé\"}", NULL };
+    g_autofree char *t = write_layer (c.dir, "bad-titles.geojson", 4326, titles);
+    g_autoptr(ZonesUnallocatedWriter) w = zones_unallocated_writer_new (out2, FALSE, c.p.output_crs,
+                                                                        &error);
+    g_autoptr(GDir) dir = NULL;
+    const char *name;
+    assert_no_error (error);
+    add_input (c.p.concessions, t, "concessions");
+    c.p.candidate_data = w;
+    assert_null (zones_unallocated_run (&c.p, NULL, &error));
+    assert_non_null (strstr (error->message, "bad-titles"));
+    g_clear_error (&error);
+    g_clear_pointer (&w, zones_unallocated_writer_free);
+    assert_false (g_file_test (out2, G_FILE_TEST_EXISTS));
+    dir = g_dir_open (c.dir, 0, NULL);
+    while ((name = g_dir_read_name (dir)) != NULL)
+      assert_true (g_str_has_suffix (name, ".geojson") || g_str_equal (name, "result.gpkg"));
+  }
+  case_clear (&c);
+}
+
+/* A layer read a few records at a time: each batch comes checked and in feature order,
+ * every valid (or, with repair, repaired) record comes once, and the invalid ones of the
+ * whole layer are listed in feature order whichever batch they fell in. */
+typedef struct {
+  GArray *fids;
+  guint   calls;
+  guint   max_batch;
+} Batches;
+
+static gboolean
+batch_cb (ZonesRecordSet *set, gpointer user_data, GError **error)
+{
+  Batches *b = user_data;
+
+  b->calls++;
+  b->max_batch = MAX (b->max_batch, set->records->len);
+  for (guint i = 0; i < set->records->len; i++)
+    {
+      ZonesRecord *r = g_ptr_array_index (set->records, i);
+      assert_true (gis_geometry_is_valid (r->geometry, NULL, NULL));
+      g_array_append_val (b->fids, r->fid);
+    }
+  return TRUE;
+}
+
+static void
+test_records_read_in_batches (void **state)
+{
+  Case c;
+  g_autoptr(GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *path = NULL;
+  g_autoptr(ZonesInput) in = NULL;
+  g_autoptr(GError) error = NULL;
+
+  case_init (&c, "2026-01-01");
+  for (guint k = 0; k < 11; k++)
+    {
+      if (k == 2 || k == 7)   /* bow ties: a ring crossing itself */
+        g_ptr_array_add (pairs, g_strdup ("{\"type\":\"Polygon\",\"coordinates\":[[[29,-2],"
+                                          "[29.01,-2.01],[29.01,-2],[29,-2.01],[29,-2]]]}"));
+      else if (k == 4)
+        g_ptr_array_add (pairs, g_strdup ("null"));
+      else
+        g_ptr_array_add (pairs, rect_json (29.0 + 0.01 * k, -2.01, 29.005 + 0.01 * k, -2.0));
+      g_ptr_array_add (pairs, g_strdup (deposit_props));
+    }
+  g_ptr_array_add (pairs, NULL);
+  path = write_layer (c.dir, "deposits.geojson", 4326, (const char *const *) pairs->pdata);
+  in = zones_input_from_file (path, "deposits", &error);
+  assert_no_error (error);
+  for (guint repair = 0; repair < 2; repair++)
+    {
+      Batches b = { g_array_new (FALSE, FALSE, sizeof (gint64)), 0, 0 };
+      g_autoptr(ZonesRecordSet) set = zones_record_set_read_each (in, NULL, repair, 3, batch_cb,
+                                                                  &b, NULL, &error);
+      const gint64 kept[] = { 0, 1, 3, 5, 6, 8, 9, 10 };          /* GeoJSON fids from 0 */
+      const gint64 repaired[] = { 0, 1, 2, 3, 5, 6, 7, 8, 9, 10 };
+      const gint64 *want = repair ? repaired : kept;
+      guint n = repair ? G_N_ELEMENTS (repaired) : G_N_ELEMENTS (kept);
+
+      assert_no_error (error);
+      assert_int_equal (set->records->len, 0);
+      assert_int_equal (b.max_batch, 3);
+      assert_int_equal (b.fids->len, n);
+      for (guint i = 0; i < n; i++)
+        assert_int_equal (g_array_index (b.fids, gint64, i), want[i]);
+      assert_int_equal (set->invalid->len, 3);
+      assert_int_equal (((ZonesInvalidInput *) g_ptr_array_index (set->invalid, 0))->fid, 2);
+      assert_int_equal (((ZonesInvalidInput *) g_ptr_array_index (set->invalid, 1))->fid, 4);
+      assert_int_equal (((ZonesInvalidInput *) g_ptr_array_index (set->invalid, 2))->fid, 7);
+      assert_string_equal (((ZonesInvalidInput *) g_ptr_array_index (set->invalid, 1))->reason,
+                           "no geometry");
+      g_array_unref (b.fids);
+    }
+  case_clear (&c);
+}
+
 /* A file given for one run is hashed only when the run is recorded, and then it is the
  * file's SHA-256. */
 static void
@@ -724,6 +1090,10 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_dates_and_blocking_rule),
     cmocka_unit_test (test_long_chain_of_overlaps),
+    cmocka_unit_test (test_records_read_in_batches),
+    cmocka_unit_test (test_batches_give_the_same_result),
+    cmocka_unit_test (test_pieces_go_to_a_sink),
+    cmocka_unit_test (test_writer_streams_all_or_nothing),
     cmocka_unit_test (test_inputs_hashed_for_the_record),
     cmocka_unit_test (test_expiry_day_blocks_next_day_frees),
     cmocka_unit_test (test_pending_application_blocks),

@@ -196,11 +196,39 @@ zones_record_set_free (ZonesRecordSet *set)
   g_free (set);
 }
 
+/* A batch of zones_record_set_read_each() also ends at this many bytes of shapes. */
+#define READ_BATCH_BYTES (1 << 20)
+
 typedef struct {
   ZonesRecordSet       *set;
   const ZonesFieldSpec *fields;
   int                  *source_index;
+  /* Reading in batches (zones_record_set_read_each) */
+  guint                 batch;
+  gsize                 batch_bytes;  /* shapes' WKB in the records held */
+  ZonesRecordsFunc      func;
+  gpointer              func_data;
+  GisCrs               *working_crs;
+  gboolean              repair;
 } ReadState;
+
+static gboolean check_records (ZonesRecordSet *set, GisCrs *working_crs, gboolean repair,
+                               GError **error);
+
+/* Checks the records read so far and hands them to the caller's function, then lets them
+ * go. */
+static gboolean
+flush_batch (ReadState *st, GError **error)
+{
+  ZonesRecordSet *set = st->set;
+
+  if (!check_records (set, st->working_crs, st->repair, error) ||
+      !st->func (set, st->func_data, error))
+    return FALSE;
+  g_ptr_array_set_size (set->records, 0);
+  st->batch_bytes = 0;
+  return TRUE;
+}
 
 /* Reading keeps every feature with a shape as it comes; checking and reprojecting its shape
  * happen afterwards on worker threads (check_records). */
@@ -239,6 +267,14 @@ read_cb (GisFeature *f, gpointer user_data, GError **error)
       r->values[i] = g_strdup (value);
     }
   g_ptr_array_add (set->records, r);
+  if (st->func != NULL)
+    {
+      gsize len = 0;
+      gis_geometry_peek_wkb (r->geometry, &len);
+      st->batch_bytes += len;
+      if (set->records->len >= st->batch || st->batch_bytes >= READ_BATCH_BYTES)
+        return flush_batch (st, error);
+    }
   return TRUE;
 }
 
@@ -377,6 +413,7 @@ check_records (ZonesRecordSet *set, GisCrs *working_crs, gboolean repair, GError
     {
       ZonesRecord *r = g_ptr_array_index (set->records, i);
       Check *c = &job.checks[i];
+      gboolean invalid = c->reason != NULL;
 
       if (ok && c->error != NULL)
         {
@@ -400,7 +437,7 @@ check_records (ZonesRecordSet *set, GisCrs *working_crs, gboolean repair, GError
           bad->repaired = repair;
           g_ptr_array_add (set->invalid, bad);
         }
-      if (ok && (c->reason == NULL || repair) && c->error == NULL)
+      if (ok && (!invalid || repair) && c->error == NULL)
         g_ptr_array_add (kept, g_steal_pointer (&set->records->pdata[i]));
       g_clear_error (&c->error);
       g_free (c->reason);
@@ -427,6 +464,29 @@ check_records (ZonesRecordSet *set, GisCrs *working_crs, gboolean repair, GError
 ZonesRecordSet *
 zones_record_set_read (ZonesInput *input, GisCrs *working_crs, gboolean repair,
                        GCancellable *cancellable, GError **error)
+{
+  return zones_record_set_read_each (input, working_crs, repair, 0, NULL, NULL, cancellable,
+                                     error);
+}
+
+/**
+ * zones_record_set_read_each:
+ * @batch: records per call of @func, at most (a batch also ends at 1 MiB of shapes)
+ * @func: (nullable): called with each batch of checked records in @set->records, which
+ *   are freed when it returns (it may take one by setting its slot to %NULL); %NULL reads
+ *   every record into the returned set, as zones_record_set_read() does
+ *
+ * Reads a layer a batch at a time, so that only one batch of records is held at once.
+ * The invalid shapes of the whole layer are listed in the returned set, in feature order,
+ * whether or not @func saw them (it sees them repaired with @repair).
+ *
+ * Returns: (transfer full): the set, with the invalid shapes and no records when @func is
+ *   given; or %NULL with an error naming the input, or @func's own error
+ */
+ZonesRecordSet *
+zones_record_set_read_each (ZonesInput *input, GisCrs *working_crs, gboolean repair,
+                            guint batch, ZonesRecordsFunc func, gpointer user_data,
+                            GCancellable *cancellable, GError **error)
 {
   g_autoptr(ZonesRecordSet) set = g_new0 (ZonesRecordSet, 1);
   g_autoptr(GisDataset) ds = NULL;
@@ -471,8 +531,15 @@ zones_record_set_read (ZonesInput *input, GisCrs *working_crs, gboolean repair,
     working_crs = NULL;
   st.set = set;
   st.source_index = source_index;
-  if (!gis_dataset_foreach_feature (ds, info->name, NULL, read_cb, &st, cancellable, error) ||
-      !check_records (set, working_crs, repair, error))
+  st.batch = MAX (batch, 1);
+  st.func = func;
+  st.func_data = user_data;
+  st.working_crs = working_crs;
+  st.repair = repair;
+  if (!gis_dataset_foreach_feature (ds, info->name, NULL, read_cb, &st, cancellable, error))
+    return NULL;
+  if (func != NULL ? (set->records->len > 0 && !flush_batch (&st, error))
+                   : !check_records (set, working_crs, repair, error))
     return NULL;
   return g_steal_pointer (&set);
 }

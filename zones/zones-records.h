@@ -82,7 +82,19 @@ typedef struct {
   guint       n_fields;
 } ZonesRecordSet;
 
+typedef gboolean (*ZonesRecordsFunc) (ZonesRecordSet *set,
+                                      gpointer        user_data,
+                                      GError        **error);
+
 void            zones_record_set_free (ZonesRecordSet *set);
+ZonesRecordSet *zones_record_set_read_each (ZonesInput *input,
+                                       GisCrs       *working_crs,
+                                       gboolean      repair,
+                                       guint         batch,
+                                       ZonesRecordsFunc func,
+                                       gpointer      user_data,
+                                       GCancellable *cancellable,
+                                       GError      **error);
 ZonesRecordSet *zones_record_set_read (ZonesInput   *input,
                                        GisCrs       *working_crs,
                                        gboolean      repair,

@@ -174,7 +174,7 @@ zones_unallocated_summary_to_json (ZonesUnallocatedResult *r)
     }
   json_builder_end_object (b);
   json_builder_set_member_name (b, "features");
-  json_builder_add_int_value (b, r->candidates->len);
+  json_builder_add_int_value (b, r->n_candidates);
   json_builder_set_member_name (b, "deposits_in_scope");
   json_builder_add_int_value (b, r->n_deposits);
   json_builder_set_member_name (b, "blocking_titles");
@@ -258,6 +258,73 @@ fmt (double v)
   return g_strdup (g_ascii_dtostr (buf, sizeof buf, v));
 }
 
+struct _ZonesUnallocatedWriter {
+  GisWriter *writer;
+};
+
+static const GisFieldInfo cand_fields[] = {
+  { "mineral", GIS_FIELD_STRING }, { "confidence", GIS_FIELD_STRING },
+  { "deposit_type", GIS_FIELD_STRING }, { "deposit_id", GIS_FIELD_STRING },
+  { "deposit_layer", GIS_FIELD_STRING }, { "deposit_fid", GIS_FIELD_INTEGER },
+  { "land_use", GIS_FIELD_STRING }, { "admin_code", GIS_FIELD_STRING },
+  { "admin_name", GIS_FIELD_STRING }, { "area_ha", GIS_FIELD_REAL },
+};
+
+/**
+ * zones_unallocated_writer_new:
+ * @path: a new .gpkg
+ * @crs: the output CRS, that of the candidate land
+ *
+ * Starts writing a result: candidate land first, piece by piece as the analysis makes
+ * them (zones_unallocated_writer_add() is a #ZonesCandidateFunc), then the rest with
+ * zones_unallocated_writer_finish(). Nothing appears under @path unless that succeeds.
+ *
+ * Returns: (transfer full): the writer, or %NULL with an error naming @path
+ */
+ZonesUnallocatedWriter *
+zones_unallocated_writer_new (const char *path, gboolean overwrite, GisCrs *crs,
+                              GError **error)
+{
+  g_autoptr(GisWriter) w = gis_writer_new (path, overwrite, error);
+  ZonesUnallocatedWriter *self;
+
+  if (w == NULL ||
+      !gis_writer_begin_layer (w, "candidate_land", crs, GIS_GEOMETRY_MULTIPOLYGON,
+                               cand_fields, G_N_ELEMENTS (cand_fields),
+                               "Placer: deposit land no title holds (geodesic areas in ha)",
+                               error))
+    return NULL;
+  self = g_new0 (ZonesUnallocatedWriter, 1);
+  self->writer = g_steal_pointer (&w);
+  return self;
+}
+
+/**
+ * zones_unallocated_writer_add:
+ * @user_data: the #ZonesUnallocatedWriter
+ */
+gboolean
+zones_unallocated_writer_add (ZonesCandidate *c, gpointer user_data, GError **error)
+{
+  ZonesUnallocatedWriter *self = user_data;
+  g_autofree char *fid = g_strdup_printf ("%" G_GINT64_FORMAT, c->deposit_fid);
+  g_autofree char *ha = fmt (c->area_ha);
+  const char *values[] = { c->mineral, c->confidence, c->deposit_type, c->deposit_id,
+                           c->deposit_layer, fid, c->land_use, c->admin_code, c->admin_name,
+                           ha };
+
+  return gis_writer_add (self->writer, c->geometry, values, error);
+}
+
+void
+zones_unallocated_writer_free (ZonesUnallocatedWriter *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->writer, gis_writer_free);
+  g_free (self);
+}
+
 /**
  * zones_unallocated_write:
  * @path: a new .gpkg
@@ -269,14 +336,28 @@ gboolean
 zones_unallocated_write (ZonesUnallocatedResult *r, const char *path, gboolean overwrite,
                          GError **error)
 {
-  g_autoptr(GisWriter) w = gis_writer_new (path, overwrite, error);
-  const GisFieldInfo cand_fields[] = {
-    { "mineral", GIS_FIELD_STRING }, { "confidence", GIS_FIELD_STRING },
-    { "deposit_type", GIS_FIELD_STRING }, { "deposit_id", GIS_FIELD_STRING },
-    { "deposit_layer", GIS_FIELD_STRING }, { "deposit_fid", GIS_FIELD_INTEGER },
-    { "land_use", GIS_FIELD_STRING }, { "admin_code", GIS_FIELD_STRING },
-    { "admin_name", GIS_FIELD_STRING }, { "area_ha", GIS_FIELD_REAL },
-  };
+  g_autoptr(ZonesUnallocatedWriter) w = zones_unallocated_writer_new (path, overwrite,
+                                                                      r->output_crs, error);
+
+  if (w == NULL)
+    return FALSE;
+  for (guint i = 0; i < r->candidates->len; i++)
+    if (!zones_unallocated_writer_add (g_ptr_array_index (r->candidates, i), w, error))
+      return FALSE;
+  return zones_unallocated_writer_finish (w, r, error);
+}
+
+/**
+ * zones_unallocated_writer_finish:
+ *
+ * Writes the summary, the LSM review list and the invalid inputs after the candidate land
+ * already added, and puts the file in place; all or nothing.
+ */
+gboolean
+zones_unallocated_writer_finish (ZonesUnallocatedWriter *self, ZonesUnallocatedResult *r,
+                                 GError **error)
+{
+  GisWriter *w = self->writer;
   const GisFieldInfo sum_fields[] = {
     { "mineral", GIS_FIELD_STRING }, { "admin", GIS_FIELD_STRING },
     { "land_use", GIS_FIELD_STRING }, { "area_ha", GIS_FIELD_REAL },
@@ -292,24 +373,6 @@ zones_unallocated_write (ZonesUnallocatedResult *r, const char *path, gboolean o
     { "reason", GIS_FIELD_STRING }, { "repaired", GIS_FIELD_INTEGER },
   };
 
-  if (w == NULL)
-    return FALSE;
-  if (!gis_writer_begin_layer (w, "candidate_land", r->output_crs, GIS_GEOMETRY_MULTIPOLYGON,
-                               cand_fields, G_N_ELEMENTS (cand_fields),
-                               "Placer: deposit land no title holds (geodesic areas in ha)",
-                               error))
-    return FALSE;
-  for (guint i = 0; i < r->candidates->len; i++)
-    {
-      ZonesCandidate *c = g_ptr_array_index (r->candidates, i);
-      g_autofree char *fid = g_strdup_printf ("%" G_GINT64_FORMAT, c->deposit_fid);
-      g_autofree char *ha = fmt (c->area_ha);
-      const char *values[] = { c->mineral, c->confidence, c->deposit_type, c->deposit_id,
-                               c->deposit_layer, fid, c->land_use, c->admin_code, c->admin_name,
-                               ha };
-      if (!gis_writer_add (w, c->geometry, values, error))
-        return FALSE;
-    }
   if (!gis_writer_begin_layer (w, "summary", NULL, GIS_GEOMETRY_UNKNOWN, sum_fields,
                                G_N_ELEMENTS (sum_fields),
                                "Placer: candidate land by mineral, admin unit and land use",

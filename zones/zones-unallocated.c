@@ -17,6 +17,7 @@
 #define G_LOG_DOMAIN "zones-unallocated"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -178,6 +179,8 @@ zones_unallocated_params_clear (ZonesUnallocatedParams *p)
 static void
 candidate_free (ZonesCandidate *c)
 {
+  if (c == NULL)
+    return;
   g_free (c->mineral);
   g_free (c->confidence);
   g_free (c->deposit_type);
@@ -187,7 +190,6 @@ candidate_free (ZonesCandidate *c)
   g_free (c->admin_code);
   g_free (c->admin_name);
   g_clear_pointer (&c->geometry, gis_geometry_unref);
-  g_clear_pointer (&c->work_geometry, gis_geometry_unref);
   g_free (c);
 }
 
@@ -226,10 +228,33 @@ zones_unallocated_result_free (ZonesUnallocatedResult *r)
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* The run */
+/* The run
+ *
+ * Memory stays bounded whatever the size of the inputs. Every shape taking part (deposits
+ * in scope, blocking titles, excluded and conditional land use) is read a batch of
+ * features at a time, checked, brought into the working CRS and parked in a spool (a
+ * temporary file); only its envelope and attributes stay in memory. The deposits are then
+ * taken in batches of neighbours, along a Hilbert curve through their centres: for each
+ * batch only the shapes near it are read back, its candidate land is cut out on worker
+ * threads, and its pieces go to the caller's sink (the output file) or into the result
+ * before the next batch is read. */
+
+#define MAX_THREADS 8
+#define READ_BATCH 2048                  /* features per batch while reading */
+#define DEFAULT_BATCH_BYTES (256 << 10)  /* deposit shapes per batch of the overlay */
+#define MIN_BATCH_BYTES (64 << 10)
+#define MAX_BATCH_ITEMS 512
+
+static int
+compare_uint (gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+  return x < y ? -1 : x > y;
+}
 
 typedef struct {
-  GisGeometry *geometry;      /* working CRS */
+  GisSpoolRef  ref;
+  GisEnvelope  box;
   const char  *mineral;
   const char  *confidence;
   const char  *deposit_type;
@@ -238,60 +263,208 @@ typedef struct {
   gint64       fid;
 } Deposit;
 
+/* A cutter (group 0), or a shape of the land-use class of rule group − 1 */
+typedef struct {
+  GisSpoolRef  ref;
+  guint        family;
+  guint        group;
+} Shape;
+
+typedef struct {
+  GisSpoolRef  ref;
+  GisEnvelope  box;
+  const char  *title_id;
+  const char  *holder;
+  const char  *layer;
+  gint64       fid;
+} LsmTitle;
+
 typedef struct {
   GisGeometry *geometry;
   char        *code;
   char        *name;
 } Admin;
 
+/* What one deposit of a batch yields: its pieces, and per piece the area it adds to the
+ * union of all candidate land and to that of its mineral (two doubles, m²). */
+typedef struct {
+  GPtrArray *pieces;
+  GArray    *added;
+  double     deposit_added_m2;
+} DepositOut;
+
 typedef struct _Job Job;
 
-/* One item of a parallel pass (a deposit, a title); @meter and @to_output are the worker's
- * own. */
-typedef gboolean (*ItemFunc) (Job *job, GisAreaMeter *meter, GisTransform *to_output,
-                              guint i, GError **error);
+/* A batch of neighbouring deposits (or LSM titles) and the shapes near them, read back
+ * from the spool. */
+typedef struct {
+  guint            span;         /* its number: batches are handed over in this order */
+  const guint     *ids;          /* its deposits' (or titles') numbers */
+  guint            n;
+  GPtrArray       *geoms;        /* GisGeometry*, their shapes */
+  GArray          *near_ids;     /* guint, the deposits near it ... */
+  GisOverlay      *near;         /* ... and their shapes, or NULL */
+  GisOverlay      *blocking;     /* the cutters near it, or NULL */
+  GisOverlay     **conditional;  /* per rule: its class's shapes near it, or NULL */
+  DepositOut      *out;          /* per deposit */
+  ZonesLsmReview **lsm_rows;     /* per title */
+} Batch;
+
+/* One item (a deposit, a title) of a batch; @meter and @to_output are the worker's own. */
+typedef gboolean (*ItemFunc) (Job *job, Batch *b, GisAreaMeter *meter,
+                              GisTransform *to_output, guint i, GError **error);
+/* Hands a finished batch over; called in batch order, one at a time. */
+typedef gboolean (*EmitFunc) (Job *job, Batch *b, GError **error);
 
 struct _Job {
-  /* Borrowed, read-only while workers run */
-  GPtrArray        *deposits;      /* Deposit* */
-  GisOverlay       *blocking;
-  GisOverlay       *deposit_overlay; /* the deposits again, same order, or NULL */
-  GPtrArray        *conditional;   /* GisOverlay* per class, same order as classes */
-  GPtrArray        *conditional_classes;
-  GisOverlay       *admin;
-  GPtrArray        *admins;        /* Admin* */
-  GisCrs           *working;
-  GisCrs           *output;
-  GCancellable     *cancellable;
-  GPtrArray        *lsm_titles;    /* ZonesRecord* */
-  GPtrArray        *lsm_sets;      /* ZonesRecordSet*, one per title */
+  /* The whole run; read-only while workers run */
+  GisSpool       *spool;
+  GArray         *deposits;       /* Deposit, in reading order: "earlier" is a lower number */
+  GisIndex       *deposit_index;
+  GArray         *shapes;         /* Shape */
+  GisIndex       *shape_index;
+  GArray         *lsm;            /* LsmTitle */
+  GPtrArray      *rule_classes;   /* const char *, per rule; a shape's group − 1 */
+  guint          *rule_shapes;    /* per rule: its conditional shapes */
+  guint           n_rules;
+  GisOverlay     *admin;
+  GPtrArray      *admins;         /* Admin* */
+  GisCrs         *working;
+  GisCrs         *output;
+  GCancellable   *cancellable;
+  gboolean        measure_deposits;
+  guint           n_threads;
+  /* Per worker, made on its first need, kept for the whole run */
+  GisAreaMeter   *meters[MAX_THREADS];
+  GisTransform   *to_output[MAX_THREADS];
+  guint          *deposit_seen[MAX_THREADS];   /* see query_near () */
+  guint          *shape_seen[MAX_THREADS];
+  guint           mark_base;      /* batches of earlier passes */
 
-  /* Per deposit: its pieces (GPtrArray of ZonesCandidate), filled by workers */
-  GPtrArray       **pieces;
-  /* Per LSM title: its row, or NULL */
-  ZonesLsmReview  **lsm_rows;
-  /* Per candidate piece (result order): its deposit's number, and the area it adds to the
-   * union of all candidate land and to its mineral's; per deposit, what it adds to theirs */
-  GPtrArray        *candidates;
-  guint            *piece_deposit;
-  double           *added_m2;
-  double           *added_mineral_m2;
-  double           *deposit_added_m2;
+  /* Where the pieces go */
+  const ZonesUnallocatedParams *params;
+  ZonesUnallocatedResult *result;
+  GHashTable     *summary_rows;
 
-  /* The pass being run */
-  ItemFunc          func;
-  guint             n_items;
-  gint              next;
-  GMutex            lock;
-  GError           *error;
+  /* The pass being run: batches of @order, taken by the workers in turn */
+  ItemFunc        func;
+  EmitFunc        emit;
+  gboolean        cutters;        /* the batches need the cutters near them */
+  const guint    *order;
+  GArray         *spans;          /* guint start, length per batch */
+  gint            next;
+  GMutex          lock;
+  GCond           emitted;
+  guint           emit_next;      /* the batch to hand over next */
+  gboolean        failed;
+  GError         *error;
 };
 
+static inline Deposit *
+deposit_at (Job *job, guint id)
+{
+  return &g_array_index (job->deposits, Deposit, id);
+}
+
+/* Totals without building unions. Each deposit's candidate land is the deposit minus the
+ * same cutters, so where the land of deposit i meets that of an earlier deposit j it is land
+ * of deposit j itself: what a piece of deposit i adds to the union is its area less its
+ * overlap with the earlier deposits (simple shapes, not their cut-up land). Summed over
+ * all pieces, that is the area of the union; among the deposits of one mineral, of its
+ * union. The earlier deposits a piece meets are all among the batch's near ones. */
+typedef struct {
+  Job        *job;
+  Batch      *batch;
+  guint       before;         /* only deposits numbered below this */
+  const char *mineral;        /* only deposits of this mineral, or any when NULL */
+} Earlier;
+
 static gboolean
-add_piece (Job *job, GisAreaMeter *meter, GisTransform *to_output, Deposit *d,
-           GisGeometry *piece, const char *land_use, Admin *admin, GPtrArray *out,
+earlier_cb (guint j, gpointer user_data)
+{
+  Earlier *e = user_data;
+  guint id = g_array_index (e->batch->near_ids, guint, j);
+
+  return id < e->before &&
+         (e->mineral == NULL || g_strcmp0 (deposit_at (e->job, id)->mineral, e->mineral) == 0);
+}
+
+/* The area @part shares with the deposits before @deposit (of @mineral only, unless NULL);
+ * sets *other_mineral when one of them holds another mineral than @deposit. */
+static gboolean
+shared_area (Job *job, Batch *b, GisAreaMeter *meter, GisGeometry *part, guint deposit,
+             const char *mineral, gboolean *other_mineral, double *m2, GError **error)
+{
+  Earlier e = { job, b, deposit, mineral };
+  const char *own = deposit_at (job, deposit)->mineral;
+  GisEnvelope pe, box = GIS_ENVELOPE_EMPTY;
+  g_autoptr(GArray) hits = NULL;
+  g_autoptr(GisGeometry) shared = NULL;
+
+  *m2 = 0;
+  if (b->near == NULL)
+    return TRUE;
+  gis_geometry_get_envelope (part, &pe);
+  hits = gis_overlay_query_box (b->near, &pe);
+  for (guint k = 0; k < hits->len; k++)
+    {
+      guint j = g_array_index (hits, guint, k);
+      Deposit *d;
+
+      if (!earlier_cb (j, &e))
+        continue;
+      d = deposit_at (job, g_array_index (b->near_ids, guint, j));
+      if (other_mineral != NULL && g_strcmp0 (d->mineral, own) != 0)
+        *other_mineral = TRUE;
+      gis_envelope_expand (&box, &d->box);
+    }
+  if (gis_envelope_is_empty (&box))
+    return TRUE;
+  box.min_x = MAX (box.min_x, pe.min_x);
+  box.min_y = MAX (box.min_y, pe.min_y);
+  box.max_x = MIN (box.max_x, pe.max_x);
+  box.max_y = MIN (box.max_y, pe.max_y);
+  if (box.min_x >= box.max_x || box.min_y >= box.max_y)
+    return TRUE;
+  /* The overlay cuts the earlier deposits' rings to the piece's box and sweeps them with
+   * the piece in one pass. */
+  shared = gis_overlay_intersect_for_area (b->near, part, earlier_cb, &e, error);
+  return shared != NULL && gis_area_meter_measure (meter, shared, m2, error);
+}
+
+/* What @part (of area @part_m2) of @deposit adds to the union of all candidate land, and to
+ * that of its mineral. */
+static gboolean
+added_area (Job *job, Batch *b, GisAreaMeter *meter, GisGeometry *part, double part_m2,
+            guint deposit, double *union_m2, double *mineral_m2, GError **error)
+{
+  gboolean other_mineral = FALSE;
+  double s = 0;
+
+  if (!shared_area (job, b, meter, part, deposit, NULL, &other_mineral, &s, error))
+    return FALSE;
+  *union_m2 = part_m2 - s;
+  if (mineral_m2 == NULL)
+    return TRUE;
+  if (!other_mineral)
+    {
+      *mineral_m2 = *union_m2;   /* every earlier deposit it meets is of its mineral */
+      return TRUE;
+    }
+  if (!shared_area (job, b, meter, part, deposit, deposit_at (job, deposit)->mineral, NULL,
+                    &s, error))
+    return FALSE;
+  *mineral_m2 = part_m2 - s;
+  return TRUE;
+}
+
+static gboolean
+add_piece (Job *job, Batch *b, GisAreaMeter *meter, GisTransform *to_output, guint id,
+           GisGeometry *piece, const char *land_use, Admin *admin, DepositOut *out,
            GError **error)
 {
-  double m2 = 0;
+  Deposit *d = deposit_at (job, id);
+  double m2 = 0, added[2] = { 0, 0 };
   ZonesCandidate *c;
   GisGeometry *g;
 
@@ -302,6 +475,8 @@ add_piece (Job *job, GisAreaMeter *meter, GisTransform *to_output, Deposit *d,
   /* Touching shapes leave zero-area rings; a 0.01 ha sliver is 100 m² and is kept. */
   if (m2 <= 1e-6)
     return TRUE;
+  if (!added_area (job, b, meter, piece, m2, id, &added[0], &added[1], error))
+    return FALSE;
   g = to_output ? gis_transform_geometry (to_output, piece, error) : gis_geometry_ref (piece);
   if (g == NULL)
     return FALSE;
@@ -317,64 +492,68 @@ add_piece (Job *job, GisAreaMeter *meter, GisTransform *to_output, Deposit *d,
   c->admin_name = admin ? g_strdup (admin->name) : NULL;
   c->area_ha = m2 / 1e4;
   c->geometry = g;
-  c->work_geometry = gis_geometry_ref (piece);
-  g_ptr_array_add (out, c);
+  g_ptr_array_add (out->pieces, c);
+  g_array_append_vals (out->added, added, 2);
   return TRUE;
 }
 
 /* Splits one land-use part of a candidate by admin unit; land outside every unit (on a
  * lake, beyond the borders layer) is kept with no unit, never dropped. */
 static gboolean
-split_by_admin (Job *job, GisAreaMeter *meter, GisTransform *to_output, Deposit *d,
-                GisGeometry *part, const char *land_use, GPtrArray *out, GError **error)
+split_by_admin (Job *job, Batch *b, GisAreaMeter *meter, GisTransform *to_output, guint id,
+                GisGeometry *part, const char *land_use, DepositOut *out, GError **error)
 {
   g_autoptr(GArray) idx = NULL;
   g_autoptr(GPtrArray) pieces = NULL;
   g_autoptr(GisGeometry) outside = NULL;
 
   if (job->admin == NULL)
-    return add_piece (job, meter, to_output, d, part, land_use, NULL, out, error);
+    return add_piece (job, b, meter, to_output, id, part, land_use, NULL, out, error);
   idx = g_array_new (FALSE, FALSE, sizeof (guint));
   pieces = gis_overlay_split (job->admin, part, idx, error);
   if (pieces == NULL)
     return FALSE;
   for (guint i = 0; i < pieces->len; i++)
-    if (!add_piece (job, meter, to_output, d, g_ptr_array_index (pieces, i), land_use,
+    if (!add_piece (job, b, meter, to_output, id, g_ptr_array_index (pieces, i), land_use,
                     g_ptr_array_index (job->admins, g_array_index (idx, guint, i)), out, error))
       return FALSE;
   outside = gis_overlay_subtract (job->admin, part, error);
   if (outside == NULL)
     return FALSE;
-  return add_piece (job, meter, to_output, d, outside, land_use, NULL, out, error);
+  return add_piece (job, b, meter, to_output, id, outside, land_use, NULL, out, error);
 }
 
 static gboolean
-deposit_pieces (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint i, Deposit *d,
-                GPtrArray *out, GError **error)
+deposit_pieces (Job *job, Batch *b, GisAreaMeter *meter, GisTransform *to_output, guint i,
+                DepositOut *out, GError **error)
 {
+  guint id = b->ids[i];
+  GisGeometry *geometry = g_ptr_array_index (b->geoms, i);
   g_autoptr(GisGeometry) cand = NULL;
   g_autoptr(GisGeometry) rest = NULL;
 
-  cand = job->blocking ? gis_overlay_subtract (job->blocking, d->geometry, error)
-                       : gis_geometry_polygonal_part (d->geometry, error);
+  cand = b->blocking ? gis_overlay_subtract (b->blocking, geometry, error)
+                       : gis_geometry_polygonal_part (geometry, error);
   if (cand == NULL)
     return FALSE;
   if (gis_geometry_is_empty (cand))
     return TRUE;
   rest = gis_geometry_ref (cand);
   /* Conditional classes in the rules' order; a piece in two classes goes to the first. */
-  for (guint k = 0; k < job->conditional->len; k++)
+  for (guint k = 0; k < job->n_rules; k++)
     {
-      g_autoptr(GisGeometry) part = gis_overlay_intersect (g_ptr_array_index (job->conditional, k),
-                                                           rest, error);
+      g_autoptr(GisGeometry) part = NULL;
       GisGeometry *remaining;
 
+      if (b->conditional[k] == NULL)
+        continue;
+      part = gis_overlay_intersect (b->conditional[k], rest, error);
       if (part == NULL)
         return FALSE;
       if (gis_geometry_is_empty (part))
         continue;
-      if (!split_by_admin (job, meter, to_output, d, part,
-                           g_ptr_array_index (job->conditional_classes, k), out, error))
+      if (!split_by_admin (job, b, meter, to_output, id, part,
+                           g_ptr_array_index (job->rule_classes, k), out, error))
         return FALSE;
       remaining = gis_geometry_difference (rest, part, error);
       if (remaining == NULL)
@@ -385,18 +564,26 @@ deposit_pieces (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint i,
       if (rest == NULL)
         return FALSE;
     }
-  return split_by_admin (job, meter, to_output, d, rest, "allowed", out, error);
+  return split_by_admin (job, b, meter, to_output, id, rest, "allowed", out, error);
 }
 
-/* One deposit: its candidate pieces and the areas it adds to the totals. */
+/* One deposit of the batch: its candidate pieces and what they add to the totals. */
 static gboolean
-process_deposit (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint i,
+process_deposit (Job *job, Batch *b, GisAreaMeter *meter, GisTransform *to_output, guint i,
                  GError **error)
 {
-  Deposit *d = g_ptr_array_index (job->deposits, i);
+  Deposit *d = deposit_at (job, b->ids[i]);
+  GisGeometry *geometry = g_ptr_array_index (b->geoms, i);
+  DepositOut *out = &b->out[i];
+  double m2 = 0;
 
-  job->pieces[i] = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
-  if (deposit_pieces (job, meter, to_output, i, d, job->pieces[i], error))
+  out->pieces = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
+  out->added = g_array_new (FALSE, FALSE, sizeof (double));
+  if (deposit_pieces (job, b, meter, to_output, i, out, error) &&
+      (!job->measure_deposits ||
+       (gis_area_meter_measure (meter, geometry, &m2, error) &&
+        added_area (job, b, meter, geometry, m2, b->ids[i], &out->deposit_added_m2, NULL,
+                    error))))
     return TRUE;
   g_prefix_error (error, "%s, feature %" G_GINT64_FORMAT ": ", d->layer, d->fid);
   return FALSE;
@@ -404,200 +591,398 @@ process_deposit (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint i
 
 /* One large-scale title in force: the deposit land in scope inside it. */
 static gboolean
-process_lsm_title (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint i,
+process_lsm_title (Job *job, Batch *b, GisAreaMeter *meter, GisTransform *to_output, guint i,
                    GError **error)
 {
-  ZonesRecord *r = g_ptr_array_index (job->lsm_titles, i);
-  ZonesRecordSet *set = g_ptr_array_index (job->lsm_sets, i);
-  g_autoptr(GisGeometry) inside = gis_overlay_intersect_for_area (job->deposit_overlay,
-                                                                  r->geometry, NULL, NULL, error);
+  LsmTitle *t = &g_array_index (job->lsm, LsmTitle, b->ids[i]);
+  GisGeometry *geometry = g_ptr_array_index (b->geoms, i);
+  g_autoptr(GisGeometry) inside = NULL;
   double m2 = 0, title_m2 = 0;
   ZonesLsmReview *row;
 
+  if (b->near == NULL)
+    return TRUE;
+  inside = gis_overlay_intersect_for_area (b->near, geometry, NULL, NULL, error);
   if (inside == NULL ||
       (!gis_geometry_is_empty (inside) &&
        (!gis_area_meter_measure (meter, inside, &m2, error) ||
-        !gis_area_meter_measure (meter, r->geometry, &title_m2, error))))
+        !gis_area_meter_measure (meter, geometry, &title_m2, error))))
     {
-      g_prefix_error (error, "%s, feature %" G_GINT64_FORMAT ": ", set->input->label, r->fid);
+      g_prefix_error (error, "%s, feature %" G_GINT64_FORMAT ": ", t->layer, t->fid);
       return FALSE;
     }
   if (m2 <= 1e-6)
     return TRUE;
   row = g_new0 (ZonesLsmReview, 1);
-  row->title_id = g_strdup (zones_record_get (set, r, "title_id"));
-  row->holder = g_strdup (zones_record_get (set, r, "holder"));
-  row->layer = g_strdup (set->input->label);
-  row->fid = r->fid;
+  row->title_id = g_strdup (t->title_id);
+  row->holder = g_strdup (t->holder);
+  row->layer = g_strdup (t->layer);
+  row->fid = t->fid;
   row->deposit_ha = m2 / 1e4;
   row->title_ha = title_m2 / 1e4;
-  job->lsm_rows[i] = row;
+  b->lsm_rows[i] = row;
   return TRUE;
 }
 
-/* Totals without building unions. Each deposit's candidate land is the deposit minus the
- * same cutters, so where the land of deposit i meets that of an earlier deposit j it is land
- * of deposit j itself: what a piece of deposit i adds to the union is its area less its
- * overlap with the earlier deposits (simple shapes, not their cut-up land). Summed over
- * the pieces, in order, that is the area of the union; among the deposits of one mineral,
- * of its union. */
 typedef struct {
-  GPtrArray  *deposits;
-  guint       before;         /* only deposits numbered below this */
-  const char *mineral;        /* only deposits of this mineral, or any when NULL */
-} Earlier;
+  guint32 key;
+  guint   id;
+} Ordered;
 
-static gboolean
-earlier_cb (guint j, gpointer user_data)
+static int
+compare_ordered (gconstpointer a, gconstpointer b)
 {
-  Earlier *e = user_data;
-
-  return j < e->before &&
-         (e->mineral == NULL ||
-          g_strcmp0 (((Deposit *) g_ptr_array_index (e->deposits, j))->mineral, e->mineral) == 0);
+  const Ordered *x = a, *y = b;
+  if (x->key != y->key)
+    return x->key < y->key ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* The area @part shares with the deposits before @deposit (of @mineral only, unless NULL);
- * sets *other_mineral when one of them holds another mineral than @deposit. */
-static gboolean
-shared_area (Job *job, GisAreaMeter *meter, GisGeometry *part, guint deposit,
-             const char *mineral, gboolean *other_mineral, double *m2, GError **error)
+/* Numbers 0 … @n − 1 ordered along a Hilbert curve through the centres of their boxes. */
+static guint *
+hilbert_order (const GisEnvelope *(*box_of) (Job *, guint), Job *job, guint n)
 {
-  Earlier e = { job->deposits, deposit, mineral };
-  const char *own = ((Deposit *) g_ptr_array_index (job->deposits, deposit))->mineral;
-  GisEnvelope pe, box = GIS_ENVELOPE_EMPTY;
-  g_autoptr(GArray) hits = NULL;
-  g_autoptr(GisGeometry) shared = NULL;
+  GisEnvelope extent = GIS_ENVELOPE_EMPTY;
+  g_autofree Ordered *o = g_new (Ordered, MAX (n, 1));
+  guint *ids = g_new (guint, MAX (n, 1));
 
-  *m2 = 0;
-  gis_geometry_get_envelope (part, &pe);
-  hits = gis_overlay_query_box (job->deposit_overlay, &pe);
-  for (guint k = 0; k < hits->len; k++)
+  for (guint i = 0; i < n; i++)
+    gis_envelope_expand (&extent, box_of (job, i));
+  for (guint i = 0; i < n; i++)
     {
-      guint j = g_array_index (hits, guint, k);
-      Deposit *d;
-      GisEnvelope de;
-
-      if (!earlier_cb (j, &e))
-        continue;
-      d = g_ptr_array_index (job->deposits, j);
-      if (other_mineral != NULL && g_strcmp0 (d->mineral, own) != 0)
-        *other_mineral = TRUE;
-      gis_geometry_get_envelope (d->geometry, &de);
-      gis_envelope_expand (&box, &de);
+      const GisEnvelope *e = box_of (job, i);
+      o[i].key = gis_hilbert_index (e->min_x / 2 + e->max_x / 2, e->min_y / 2 + e->max_y / 2,
+                                    &extent);
+      o[i].id = i;
     }
-  if (gis_envelope_is_empty (&box))
-    return TRUE;
-  box.min_x = MAX (box.min_x, pe.min_x);
-  box.min_y = MAX (box.min_y, pe.min_y);
-  box.max_x = MIN (box.max_x, pe.max_x);
-  box.max_y = MIN (box.max_y, pe.max_y);
-  if (box.min_x >= box.max_x || box.min_y >= box.max_y)
-    return TRUE;
-  /* The overlay cuts the earlier deposits' rings to the piece's box and sweeps them with
-   * the piece in one pass. */
-  shared = gis_overlay_intersect_for_area (job->deposit_overlay, part, earlier_cb, &e, error);
-  return shared != NULL && gis_area_meter_measure (meter, shared, m2, error);
+  qsort (o, n, sizeof (Ordered), compare_ordered);
+  for (guint i = 0; i < n; i++)
+    ids[i] = o[i].id;
+  return ids;
 }
 
-/* What @part (of area @part_m2) of @deposit adds to the union of all candidate land, and to
- * that of its mineral. */
-static gboolean
-added_area (Job *job, GisAreaMeter *meter, GisGeometry *part, double part_m2, guint deposit,
-            double *union_m2, double *mineral_m2, GError **error)
+static const GisEnvelope *
+deposit_box (Job *job, guint i)
 {
-  gboolean other_mineral = FALSE;
-  double s = 0;
+  return &deposit_at (job, i)->box;
+}
 
-  if (!shared_area (job, meter, part, deposit, NULL, &other_mineral, &s, error))
-    return FALSE;
-  *union_m2 = part_m2 - s;
-  if (mineral_m2 == NULL)
-    return TRUE;
-  if (!other_mineral)
+static const GisEnvelope *
+lsm_box (Job *job, guint i)
+{
+  return &g_array_index (job->lsm, LsmTitle, i).box;
+}
+
+/* How many of the shapes in @order from @start on fill one batch: about @budget bytes, at
+ * most MAX_BATCH_ITEMS shapes (many small titles would otherwise spread a batch over a
+ * wide area, and with it the deposits near them), at least one. */
+static guint
+batch_length (const guint *order, guint start, guint n, gsize budget,
+              const GisSpoolRef *(*ref_of) (Job *, guint), Job *job)
+{
+  gsize bytes = 0;
+  guint k = start;
+
+  while (k < n && (k == start ||
+                   (bytes + ref_of (job, order[k])->length <= budget &&
+                    k - start < MAX_BATCH_ITEMS)))
+    bytes += ref_of (job, order[k++])->length;
+  return k - start;
+}
+
+static const GisSpoolRef *
+deposit_ref (Job *job, guint i)
+{
+  return &deposit_at (job, i)->ref;
+}
+
+static const GisSpoolRef *
+lsm_ref (Job *job, guint i)
+{
+  return &g_array_index (job->lsm, LsmTitle, i).ref;
+}
+
+/* The members of @index whose envelope meets one of @boxes, each once, in ascending order.
+ * @seen has a slot per member; @mark is new for each call. */
+static GArray *
+query_near (GisIndex *index, const GisEnvelope *boxes, guint n, guint *seen, guint mark)
+{
+  GArray *hits = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) some = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (guint i = 0; i < n; i++)
     {
-      *mineral_m2 = *union_m2;   /* every earlier deposit it meets is of its mineral */
-      return TRUE;
+      g_array_set_size (some, 0);
+      gis_index_query_into (index, &boxes[i], some);
+      for (guint k = 0; k < some->len; k++)
+        {
+          guint m = g_array_index (some, guint, k);
+          if (seen[m] == mark)
+            continue;
+          seen[m] = mark;
+          g_array_append_val (hits, m);
+        }
     }
-  if (!shared_area (job, meter, part, deposit,
-                    ((Deposit *) g_ptr_array_index (job->deposits, deposit))->mineral, NULL, &s,
-                    error))
-    return FALSE;
-  *mineral_m2 = part_m2 - s;
+  g_array_sort (hits, compare_uint);
+  return hits;
+}
+
+static void
+batch_clear (Job *job, Batch *b)
+{
+  g_clear_pointer (&b->geoms, g_ptr_array_unref);
+  g_clear_pointer (&b->near_ids, g_array_unref);
+  g_clear_pointer (&b->near, gis_overlay_free);
+  g_clear_pointer (&b->blocking, gis_overlay_free);
+  if (b->conditional != NULL)
+    for (guint k = 0; k < job->n_rules; k++)
+      g_clear_pointer (&b->conditional[k], gis_overlay_free);
+  g_clear_pointer (&b->conditional, g_free);
+  for (guint i = 0; b->out != NULL && i < b->n; i++)
+    {
+      g_clear_pointer (&b->out[i].pieces, g_ptr_array_unref);
+      g_clear_pointer (&b->out[i].added, g_array_unref);
+    }
+  g_clear_pointer (&b->out, g_free);
+  g_clear_pointer (&b->lsm_rows, g_free);
+}
+
+/* The batch's own shape (deposit or title) @i */
+static const GisSpoolRef *
+own_ref (Job *job, guint id)
+{
+  return job->func == process_lsm_title ? &g_array_index (job->lsm, LsmTitle, id).ref
+                                        : &deposit_at (job, id)->ref;
+}
+
+static const GisEnvelope *
+own_box (Job *job, guint id)
+{
+  return job->func == process_lsm_title ? &g_array_index (job->lsm, LsmTitle, id).box
+                                        : &deposit_at (job, id)->box;
+}
+
+/* Reads the batch's own shapes, the deposits whose box meets one of theirs (for the totals
+ * and the LSM review) and, when the pass needs them, the cutters and conditional shapes
+ * near them; on worker @t. */
+static gboolean
+load_batch (Job *job, Batch *b, guint t, GError **error)
+{
+  g_autofree GisEnvelope *boxes = g_new (GisEnvelope, MAX (b->n, 1));
+  g_autoptr(GPtrArray) near_geoms = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+  guint mark = job->mark_base + b->span + 1;   /* new in every batch of every pass */
+
+  for (guint i = 0; i < b->n; i++)
+    boxes[i] = *own_box (job, b->ids[i]);
+  b->near_ids = query_near (job->deposit_index, boxes, b->n, job->deposit_seen[t], mark);
+  for (guint k = 0; k < b->near_ids->len; k++)
+    {
+      guint id = g_array_index (b->near_ids, guint, k);
+      GisGeometry *g = gis_spool_get (job->spool, &deposit_at (job, id)->ref, error);
+      if (g == NULL)
+        return FALSE;
+      g_ptr_array_add (near_geoms, g);
+    }
+  /* A batch of deposits is among its own near ones (in ascending order): each is read
+   * once. */
+  b->geoms = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+  for (guint i = 0; i < b->n; i++)
+    {
+      GisGeometry *g = NULL;
+      guint lo = 0, hi = b->near_ids->len;
+
+      if (job->func == process_deposit)
+        {
+          while (lo < hi)
+            {
+              guint mid = lo + (hi - lo) / 2;
+              if (g_array_index (b->near_ids, guint, mid) < b->ids[i])
+                lo = mid + 1;
+              else
+                hi = mid;
+            }
+          if (lo < b->near_ids->len && g_array_index (b->near_ids, guint, lo) == b->ids[i])
+            g = gis_geometry_ref (g_ptr_array_index (near_geoms, lo));
+        }
+      if (g == NULL)
+        g = gis_spool_get (job->spool, own_ref (job, b->ids[i]), error);
+      if (g == NULL)
+        return FALSE;
+      g_ptr_array_add (b->geoms, g);
+    }
+  if (near_geoms->len > 0)
+    {
+      b->near = gis_overlay_new (near_geoms, error);
+      if (b->near == NULL)
+        return FALSE;
+    }
+  b->conditional = g_new0 (GisOverlay *, MAX (job->n_rules, 1));
+  if (job->cutters)
+    {
+      g_autoptr(GArray) hits = query_near (job->shape_index, boxes, b->n, job->shape_seen[t], mark);
+      g_autoptr(GPtrArray) blocking = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+      g_autoptr(GArray) families = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_autofree GPtrArray **by_rule = g_new0 (GPtrArray *, MAX (job->n_rules, 1));
+      gboolean ok = TRUE;
+
+      for (guint k = 0; ok && k < hits->len; k++)
+        {
+          Shape *s = &g_array_index (job->shapes, Shape, g_array_index (hits, guint, k));
+          GisGeometry *g = gis_spool_get (job->spool, &s->ref, error);
+
+          if (g == NULL)
+            ok = FALSE;
+          else if (s->group == 0)
+            {
+              g_ptr_array_add (blocking, g);
+              g_array_append_val (families, s->family);
+            }
+          else
+            {
+              if (by_rule[s->group - 1] == NULL)
+                by_rule[s->group - 1] = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
+              g_ptr_array_add (by_rule[s->group - 1], g);
+            }
+        }
+      if (ok && blocking->len > 0)
+        {
+          b->blocking = gis_overlay_new_full (blocking, (const guint *) (gpointer) families->data,
+                                              error);
+          ok = b->blocking != NULL;
+        }
+      for (guint r = 0; r < job->n_rules; r++)
+        {
+          if (ok && by_rule[r] != NULL)
+            {
+              b->conditional[r] = gis_overlay_new (by_rule[r], error);
+              ok = b->conditional[r] != NULL;
+            }
+          g_clear_pointer (&by_rule[r], g_ptr_array_unref);
+        }
+      if (!ok)
+        return FALSE;
+    }
+  if (job->func == process_lsm_title)
+    b->lsm_rows = g_new0 (ZonesLsmReview *, MAX (b->n, 1));
+  else
+    b->out = g_new0 (DepositOut, MAX (b->n, 1));
   return TRUE;
 }
 
-static gboolean
-process_added (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint k, GError **error)
-{
-  ZonesCandidate *c = g_ptr_array_index (job->candidates, k);
-  return added_area (job, meter, c->work_geometry, c->area_ha * 1e4, job->piece_deposit[k],
-                     &job->added_m2[k], &job->added_mineral_m2[k], error);
-}
+typedef struct {
+  Job   *job;
+  guint  slot;    /* the worker's number: its meter, transformation and marks */
+} WorkerArg;
 
-static gboolean
-process_deposit_added (Job *job, GisAreaMeter *meter, GisTransform *to_output, guint i,
-                       GError **error)
-{
-  Deposit *d = g_ptr_array_index (job->deposits, i);
-  double m2 = 0;
-
-  return gis_area_meter_measure (meter, d->geometry, &m2, error) &&
-         added_area (job, meter, d->geometry, m2, i, &job->deposit_added_m2[i], NULL, error);
-}
-
+/* Takes batches in turn: reads one back, runs the pass's function on each of its items,
+ * then waits for its turn to hand it over, so that pieces come out in batch order whatever
+ * the threads' speed; each worker holds at most one batch. */
 static gpointer
 worker (gpointer data)
 {
-  Job *job = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GisAreaMeter) meter = gis_area_meter_new (job->working, &error);
-  g_autoptr(GisTransform) to_output = NULL;
+  WorkerArg *arg = data;
+  Job *job = arg->job;
+  guint t = arg->slot;
+  GError *error = NULL;
 
-  /* Every edge a worker measures is new: the pieces of one deposit share none. */
-  if (meter != NULL)
-    gis_area_meter_set_remember (meter, FALSE);
-  if (meter != NULL && !gis_crs_equal (job->working, job->output))
-    to_output = gis_transform_new (job->working, job->output, &error);
-  while (error == NULL)
+  /* Every edge a worker measures is new: the pieces of one deposit share none, so the
+   * meter keeps no table of edges. */
+  if (job->meters[t] == NULL)
     {
-      gint i = g_atomic_int_add (&job->next, 1);
-
-      if (i >= (gint) job->n_items)
-        break;
-      if (g_cancellable_set_error_if_cancelled (job->cancellable, &error))
-        break;
-      job->func (job, meter, to_output, (guint) i, &error);
+      job->meters[t] = gis_area_meter_new (job->working, &error);
+      if (job->meters[t] != NULL)
+        gis_area_meter_set_remember (job->meters[t], FALSE);
+      if (job->meters[t] != NULL && !gis_crs_equal (job->working, job->output))
+        job->to_output[t] = gis_transform_new (job->working, job->output, &error);
+      job->deposit_seen[t] = g_new0 (guint, MAX (job->deposits->len, 1));
+      job->shape_seen[t] = g_new0 (guint, MAX (job->shapes->len, 1));
     }
-  if (error != NULL)
+  for (;;)
+    {
+      gint s = g_atomic_int_add (&job->next, 1);
+      Batch b = { 0 };
+      gboolean ok = error == NULL;
+
+      if (!ok || s >= (gint) (job->spans->len / 2) || g_atomic_int_get (&job->failed))
+        break;
+      b.span = (guint) s;
+      b.ids = job->order + g_array_index (job->spans, guint, 2 * s);
+      b.n = g_array_index (job->spans, guint, 2 * s + 1);
+      ok = load_batch (job, &b, t, &error);
+      for (guint i = 0; ok && i < b.n; i++)
+        ok = !g_cancellable_set_error_if_cancelled (job->cancellable, &error) &&
+             !g_atomic_int_get (&job->failed) &&
+             job->func (job, &b, job->meters[t], job->to_output[t], i, &error);
+      g_mutex_lock (&job->lock);
+      while (ok && job->emit_next != b.span && !job->failed)
+        g_cond_wait (&job->emitted, &job->lock);
+      if (ok && !job->failed)
+        {
+          ok = job->emit (job, &b, &error);
+          job->emit_next++;
+        }
+      if (error != NULL)
+        {
+          if (job->error == NULL)
+            job->error = g_steal_pointer (&error);
+          g_clear_error (&error);
+          job->failed = TRUE;
+        }
+      g_cond_broadcast (&job->emitted);
+      g_mutex_unlock (&job->lock);
+      batch_clear (job, &b);
+    }
+  if (error != NULL)   /* setting up the worker failed */
     {
       g_mutex_lock (&job->lock);
       if (job->error == NULL)
         job->error = g_steal_pointer (&error);
+      g_clear_error (&error);
+      job->failed = TRUE;
+      g_cond_broadcast (&job->emitted);
       g_mutex_unlock (&job->lock);
-      /* Let the other worker stop soon too. */
-      g_atomic_int_set (&job->next, G_MAXINT / 2);
     }
   return NULL;
 }
 
-/* Runs @func on items 0 … @n_items − 1 on @n_threads threads (this one included). */
+/* Runs @func over the @n items of @order (deposits or LSM titles, in Hilbert order), in
+ * batches of neighbours of about @budget bytes, on the job's threads (this one included);
+ * each batch goes to @emit when done, in order. */
 static gboolean
-run_pass (Job *job, ItemFunc func, guint n_items, guint n_threads, GError **error)
+run_batches (Job *job, ItemFunc func, EmitFunc emit, gboolean cutters, const guint *order,
+             guint n, gsize budget, const GisSpoolRef *(*ref_of) (Job *, guint),
+             GError **error)
 {
-  GThread *threads[8];
+  GThread *threads[MAX_THREADS];
+  WorkerArg args[MAX_THREADS];
+  g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint n_threads;
 
+  for (guint start = 0; start < n; )
+    {
+      guint len = batch_length (order, start, n, budget, ref_of, job);
+      g_array_append_val (spans, start);
+      g_array_append_val (spans, len);
+      start += len;
+    }
   job->func = func;
-  job->n_items = n_items;
+  job->emit = emit;
+  job->cutters = cutters;
+  job->order = order;
+  job->spans = spans;
   job->next = 0;
-  n_threads = CLAMP (n_threads, 1, G_N_ELEMENTS (threads));
-  if (n_items < 8)
-    n_threads = 1;
+  job->emit_next = 0;
+  job->failed = FALSE;
+  n_threads = CLAMP (MIN (job->n_threads, spans->len / 2), 1, MAX_THREADS);
+  for (guint t = 0; t < n_threads; t++)
+    args[t] = (WorkerArg) { job, t };
   for (guint t = 1; t < n_threads; t++)
-    threads[t] = g_thread_new ("unallocated", worker, job);
-  worker (job);
+    threads[t] = g_thread_new ("unallocated", worker, &args[t]);
+  worker (&args[0]);
   for (guint t = 1; t < n_threads; t++)
     g_thread_join (threads[t]);
+  job->spans = NULL;
+  job->mark_base += spans->len / 2;
   if (job->error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&job->error));
@@ -755,11 +1140,6 @@ compare_lsm (gconstpointer a, gconstpointer b)
   return g_strcmp0 (x->title_id, y->title_id);
 }
 
-static void
-deposit_free (Deposit *d)
-{
-  g_free (d);
-}
 
 static void
 admin_free (Admin *a)
@@ -770,10 +1150,449 @@ admin_free (Admin *a)
   g_free (a);
 }
 
+/* Reading the inputs into the spool */
+typedef struct {
+  const ZonesUnallocatedParams *p;
+  Job                          *job;
+  ZonesUnallocatedResult       *result;
+  ZonesInput                   *in;
+  GStringChunk                 *strings;
+  const char *const            *confidence;
+  GHashTable                   *rule_index;   /* const ZonesRule* → its number + 1 */
+  GisEnvelope                   deposit_extent;
+  guint                         unknown;      /* deposits with untranslated values */
+} Reading;
+
+static const char *
+keep_string (Reading *rd, const char *s)
+{
+  return s ? g_string_chunk_insert_const (rd->strings, s) : NULL;
+}
+
+static gboolean
+add_deposit (Reading *rd, GisGeometry *g, const char *mineral, const char *confidence,
+             const char *deposit_type, const char *deposit_id, gint64 fid, GError **error)
+{
+  Deposit d = { { 0 } };
+
+  if (!gis_spool_put (rd->job->spool, g, &d.ref, error))
+    return FALSE;
+  gis_geometry_get_envelope (g, &d.box);
+  d.mineral = keep_string (rd, mineral);
+  d.confidence = keep_string (rd, confidence);
+  d.deposit_type = keep_string (rd, deposit_type);
+  d.deposit_id = deposit_id ? g_string_chunk_insert (rd->strings, deposit_id) : NULL;
+  d.layer = keep_string (rd, rd->in->label);
+  d.fid = fid;
+  gis_envelope_expand (&rd->deposit_extent, &d.box);
+  g_array_append_val (rd->job->deposits, d);
+  return TRUE;
+}
+
+static gboolean
+add_shape (Reading *rd, GisGeometry *g, guint family, guint group, GError **error)
+{
+  Shape s = { { 0 }, family, group };
+  GisEnvelope e;
+
+  if (!gis_spool_put (rd->job->spool, g, &s.ref, error))
+    return FALSE;
+  gis_geometry_get_envelope (g, &e);
+  gis_index_insert (rd->job->shape_index, &e, rd->job->shapes->len);
+  g_array_append_val (rd->job->shapes, s);
+  if (group > 0)
+    rd->job->rule_shapes[group - 1]++;
+  return TRUE;
+}
+
+static guint
+rule_number (Reading *rd, const ZonesRule *rule)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (rd->rule_index, rule)) - 1;
+}
+
+static gboolean
+deposits_cb (ZonesRecordSet *set, gpointer user_data, GError **error)
+{
+  Reading *rd = user_data;
+  const ZonesUnallocatedParams *p = rd->p;
+  int im = zones_record_set_field_index (set, "mineral");
+  int ic = zones_record_set_field_index (set, "confidence");
+  int it = zones_record_set_field_index (set, "deposit_type");
+  int id = zones_record_set_field_index (set, "id");
+
+  for (guint k = 0; k < set->records->len; k++)
+    {
+      ZonesRecord *r = g_ptr_array_index (set->records, k);
+
+      if ((r->values[im] == NULL && r->raw[im] != NULL) ||
+          (r->values[ic] == NULL && r->raw[ic] != NULL))
+        rd->unknown++;
+      if (!in_list (p->minerals, r->values[im]) || r->values[im] == NULL ||
+          r->values[ic] == NULL || !g_strv_contains (rd->confidence, r->values[ic]))
+        continue;
+      if (!add_deposit (rd, r->geometry, r->values[im], r->values[ic], r->values[it],
+                        r->values[id], r->fid, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+titles_cb (ZonesRecordSet *set, gpointer user_data, GError **error)
+{
+  Reading *rd = user_data;
+  const ZonesUnallocatedParams *p = rd->p;
+  ZonesInput *in = rd->in;
+  int is = zones_record_set_field_index (set, "status");
+  int ig = zones_record_set_field_index (set, "grant_date");
+  int ie = zones_record_set_field_index (set, "expiry_date");
+  int itype = zones_record_set_field_index (set, "type");
+  int iid = zones_record_set_field_index (set, "title_id");
+  int iholder = zones_record_set_field_index (set, "holder");
+
+  for (guint k = 0; k < set->records->len; k++)
+    {
+      ZonesRecord *r = g_ptr_array_index (set->records, k);
+      GDate grant, expiry;
+      gboolean has_grant, has_expiry;
+
+      if (r->values[is] == NULL)
+        {
+          if (r->raw[is] == NULL)
+            g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
+                         "%s, feature %" G_GINT64_FORMAT ", field status is empty; fill it "
+                         "or give the layer a default (--map 'status:*=active' when adding "
+                         "it)", in->label, r->fid);
+          else
+            g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
+                         "%s, feature %" G_GINT64_FORMAT ", field status: value “%s” is not "
+                         "translated; map it (e.g. --map 'status:%s=active' when adding "
+                         "the layer)", in->label, r->fid, r->raw[is], r->raw[is]);
+          return FALSE;
+        }
+      has_grant = r->values[ig] != NULL && *r->values[ig] != '\0';
+      has_expiry = r->values[ie] != NULL && *r->values[ie] != '\0';
+      if ((has_grant && !zones_parse_date (r->values[ig], &grant)) ||
+          (has_expiry && !zones_parse_date (r->values[ie], &expiry)))
+        {
+          gboolean bad_grant = has_grant && !zones_parse_date (r->values[ig], &grant);
+          g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
+                       "%s, feature %" G_GINT64_FORMAT ", field %s: “%s” is not a date "
+                       "(YYYY-MM-DD)", in->label, r->fid,
+                       bad_grant ? "grant_date" : "expiry_date",
+                       bad_grant ? r->values[ig] : r->values[ie]);
+          return FALSE;
+        }
+      if (!zones_title_blocks (r->values[is], has_grant ? &grant : NULL,
+                               has_expiry ? &expiry : NULL, &p->as_of, p->pending_free))
+        continue;
+      if (!add_shape (rd, r->geometry, 0, 0, error))
+        return FALSE;
+      rd->result->n_blocking++;
+      if (g_strcmp0 (r->values[itype], "lsm_exploitation") == 0 &&
+          g_strcmp0 (r->values[is], "active") == 0)
+        {
+          /* The same shape as the cutter just spooled. */
+          LsmTitle t = { g_array_index (rd->job->shapes, Shape, rd->job->shapes->len - 1).ref };
+          gis_geometry_get_envelope (r->geometry, &t.box);
+          t.title_id = iid >= 0 && r->values[iid] ? g_string_chunk_insert (rd->strings, r->values[iid]) : NULL;
+          t.holder = iholder >= 0 ? keep_string (rd, r->values[iholder]) : NULL;
+          t.layer = keep_string (rd, in->label);
+          t.fid = r->fid;
+          g_array_append_val (rd->job->lsm, t);
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+landuse_cb (ZonesRecordSet *set, gpointer user_data, GError **error)
+{
+  Reading *rd = user_data;
+  const ZonesUnallocatedParams *p = rd->p;
+  ZonesInput *in = rd->in;
+  int ic = zones_record_set_field_index (set, "class");
+
+  for (guint k = 0; k < set->records->len; k++)
+    {
+      ZonesRecord *r = g_ptr_array_index (set->records, k);
+      const ZonesRule *rule;
+
+      if (r->values[ic] == NULL && r->raw[ic] == NULL)
+        {
+          g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
+                       "%s, feature %" G_GINT64_FORMAT ", field class is empty; give the "
+                       "layer a default class (--map 'class:*=protected_area' when adding "
+                       "it) or fill the field", in->label, r->fid);
+          return FALSE;
+        }
+      if (r->values[ic] == NULL)
+        {
+          g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
+                       "%s, feature %" G_GINT64_FORMAT ", field class: value “%s” is not "
+                       "a land-use class Placer knows; map it (e.g. --map "
+                       "'class:%s=protected_area' when adding the layer)", in->label,
+                       r->fid, r->raw[ic], r->raw[ic]);
+          return FALSE;
+        }
+      rule = zones_rules_lookup (p->rules, r->values[ic]);
+      if (rule == NULL || rule->kind == ZONES_RULE_ALLOWED)
+        continue;
+      if (rule->kind == ZONES_RULE_EXCLUDED)
+        {
+          g_autoptr(GisGeometry) g = NULL;
+          if (rule->buffer_m > 0)
+            g = gis_geometry_buffer_metres (r->geometry, rd->job->working, rule->buffer_m, error);
+          else
+            g = gis_geometry_polygonal_part (r->geometry, error);
+          if (g == NULL)
+            {
+              g_prefix_error (error, "%s, feature %" G_GINT64_FORMAT ": ", in->label, r->fid);
+              return FALSE;
+            }
+          if (!add_shape (rd, g, 0, 0, error))
+            return FALSE;
+          rd->result->n_excluded++;
+        }
+      else
+        {
+          if (!add_shape (rd, r->geometry, 0, rule_number (rd, rule) + 1, error))
+            return FALSE;
+          rd->result->n_conditional++;
+        }
+    }
+  return TRUE;
+}
+
+/* Reads one vector input a batch at a time through @func; its invalid shapes are listed. */
+static gboolean
+read_input (Reading *rd, ZonesInput *in, ZonesRecordsFunc func, GCancellable *cancellable,
+            GError **error)
+{
+  g_autoptr(ZonesRecordSet) set = NULL;
+
+  rd->in = in;
+  set = zones_record_set_read_each (in, rd->job->working, rd->p->repair, READ_BATCH, func, rd,
+                                    cancellable, error);
+  return set != NULL && check_invalid (rd->p, set, rd->result->invalid_inputs, error);
+}
+
+/* A raster's land-use classes: pixel values → classes through the layer's mapping. The
+ * classes excluded with no buffer are polygonized together: their regions neither overlap
+ * nor share edges, so the overlay needs no union among them (a family). */
+static gboolean
+read_landuse_raster (Reading *rd, ZonesInput *in, guint *n_families, GCancellable *cancellable,
+                     GError **error)
+{
+  const ZonesUnallocatedParams *p = rd->p;
+  g_autoptr(GArray) codes = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) plain = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GPtrArray) code_rule = g_ptr_array_new ();
+  gboolean reprojected = FALSE;
+
+  rd->in = in;
+  for (guint v = 0; v < 256; v++)
+    {
+      g_autofree char *key = g_strdup_printf ("%u", v);
+      const char *cls = zones_mapping_map_value (in->mapping, "class", key);
+      const ZonesRule *rule = cls ? zones_rules_lookup (p->rules, cls) : NULL;
+      double dv = v;
+      if (rule == NULL || rule->kind == ZONES_RULE_ALLOWED)
+        continue;
+      if (rule->kind == ZONES_RULE_EXCLUDED && rule->buffer_m <= 0)
+        {
+          g_array_append_val (plain, dv);
+          continue;
+        }
+      g_array_append_val (codes, dv);
+      g_ptr_array_add (code_rule, (gpointer) rule);
+    }
+  if (plain->len > 0)
+    {
+      guint family = ++*n_families;
+      g_autoptr(GPtrArray) polys = raster_polygons (in, rd->job->working, &rd->deposit_extent,
+                                                    (double *) (gpointer) plain->data, plain->len,
+                                                    NULL, TRUE, &reprojected, cancellable, error);
+      if (polys == NULL)
+        return FALSE;
+      /* Reprojected pixel edges are no longer exactly the shared lines they were: then the
+       * regions are treated like any other cutters. */
+      for (guint k = 0; k < polys->len; k++)
+        if (!add_shape (rd, ((GisRasterPolygon *) g_ptr_array_index (polys, k))->geometry,
+                        reprojected ? 0 : family, 0, error))
+          return FALSE;
+      rd->result->n_excluded += polys->len;
+    }
+  if (codes->len > 0)
+    {
+      g_autoptr(GPtrArray) polys = raster_polygons (in, rd->job->working, &rd->deposit_extent,
+                                                    (double *) (gpointer) codes->data, codes->len,
+                                                    NULL, FALSE, NULL, cancellable, error);
+      if (polys == NULL)
+        return FALSE;
+      for (guint k = 0; k < polys->len; k++)
+        {
+          GisRasterPolygon *rp = g_ptr_array_index (polys, k);
+          const ZonesRule *rule = NULL;
+          for (guint c = 0; c < codes->len; c++)
+            if (g_array_index (codes, double, c) == rp->value)
+              rule = g_ptr_array_index (code_rule, c);
+          if (rule->kind == ZONES_RULE_EXCLUDED)
+            {
+              g_autoptr(GisGeometry) g = gis_geometry_buffer_metres (rp->geometry, rd->job->working,
+                                                                     rule->buffer_m, error);
+              if (g == NULL || !add_shape (rd, g, 0, 0, error))
+                return FALSE;
+              rd->result->n_excluded++;
+            }
+          else
+            {
+              if (!add_shape (rd, rp->geometry, 0, rule_number (rd, rule) + 1, error))
+                return FALSE;
+              rd->result->n_conditional++;
+            }
+        }
+    }
+  return TRUE;
+}
+
+/* Deposit land from a prospectivity or geology raster: the cells that pass. */
+static gboolean
+read_deposit_raster (Reading *rd, ZonesInput *in, GCancellable *cancellable, GError **error)
+{
+  const ZonesUnallocatedParams *p = rd->p;
+  const char *mineral = p->raster_mineral;
+  const char *conf = p->raster_confidence ? p->raster_confidence : "probable";
+  g_autoptr(GPtrArray) polys = NULL;
+
+  rd->in = in;
+  if (!p->has_threshold && (p->raster_classes == NULL || p->raster_classes->len == 0))
+    {
+      g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
+                   "%s is a raster: give --threshold or --classes to say which cells "
+                   "are deposit land", in->label);
+      return FALSE;
+    }
+  if (mineral == NULL)
+    {
+      g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
+                   "%s is a raster: give --raster-mineral to say which mineral its "
+                   "cells hold", in->label);
+      return FALSE;
+    }
+  if (!in_list (p->minerals, mineral) || !g_strv_contains (rd->confidence, conf))
+    return TRUE;
+  polys = raster_polygons (in, rd->job->working, NULL,
+                           p->raster_classes ? (double *) (gpointer) p->raster_classes->data : NULL,
+                           p->raster_classes ? p->raster_classes->len : 0,
+                           p->has_threshold ? &p->raster_threshold : NULL, FALSE, NULL,
+                           cancellable, error);
+  if (polys == NULL)
+    return FALSE;
+  for (guint k = 0; k < polys->len; k++)
+    if (!add_deposit (rd, ((GisRasterPolygon *) g_ptr_array_index (polys, k))->geometry,
+                      mineral, conf, p->raster_deposit_type, NULL, k + 1, error))
+      return FALSE;
+  return TRUE;
+}
+
+/* Hands a batch's pieces over in order (to the sink, or into the result) and adds them to
+ * the totals and the summary. */
+static gboolean
+emit_deposits (Job *job, Batch *b, GError **error)
+{
+  const ZonesUnallocatedParams *p = job->params;
+  ZonesUnallocatedResult *result = job->result;
+
+  for (guint i = 0; i < b->n; i++)
+    {
+      DepositOut *out = &b->out[i];
+
+      for (guint k = 0; k < out->pieces->len; k++)
+        {
+          ZonesCandidate *c = g_ptr_array_index (out->pieces, k);
+          const double *added = &g_array_index (out->added, double, 2 * k);
+          double *by = g_hash_table_lookup (result->by_mineral, c->mineral);
+          const char *admin_label = c->admin_name ? c->admin_name
+                                                  : (c->admin_code ? c->admin_code : "(none)");
+          g_autofree char *key = g_strdup_printf ("%s\x1f%s\x1f%s", c->mineral, admin_label,
+                                                  c->land_use);
+          ZonesSummaryRow *row = g_hash_table_lookup (job->summary_rows, key);
+
+          if (by == NULL)
+            {
+              by = boxed_double (0);
+              g_hash_table_insert (result->by_mineral, g_strdup (c->mineral), by);
+            }
+          *by += added[1] / 1e4;
+          result->total_ha += added[0] / 1e4;
+          if (row == NULL)
+            {
+              row = g_new0 (ZonesSummaryRow, 1);
+              row->mineral = g_strdup (c->mineral);
+              row->admin = g_strdup (admin_label);
+              row->land_use = g_strdup (c->land_use);
+              g_hash_table_insert (job->summary_rows, g_steal_pointer (&key), row);
+              g_ptr_array_add (result->summary, row);
+            }
+          row->area_ha += c->area_ha;
+          row->pieces++;
+          result->n_candidates++;
+          if (p->candidate_func != NULL)
+            {
+              if (!p->candidate_func (c, p->candidate_data, error))
+                return FALSE;
+            }
+          else
+            g_ptr_array_add (result->candidates, g_steal_pointer (&out->pieces->pdata[k]));
+        }
+      if (job->measure_deposits)
+        result->deposit_ha += out->deposit_added_m2 / 1e4;
+    }
+  return TRUE;
+}
+
+static gboolean
+emit_lsm (Job *job, Batch *b, GError **error)
+{
+  for (guint i = 0; i < b->n; i++)
+    if (b->lsm_rows[i] != NULL)
+      g_ptr_array_add (job->result->lsm_review, g_steal_pointer (&b->lsm_rows[i]));
+  return TRUE;
+}
+
+static void
+job_clear (Job *job)
+{
+  g_clear_pointer (&job->spool, gis_spool_free);
+  g_clear_pointer (&job->deposits, g_array_unref);
+  g_clear_pointer (&job->deposit_index, gis_index_free);
+  g_clear_pointer (&job->shapes, g_array_unref);
+  g_clear_pointer (&job->shape_index, gis_index_free);
+  g_clear_pointer (&job->lsm, g_array_unref);
+  g_clear_pointer (&job->rule_classes, g_ptr_array_unref);
+  g_clear_pointer (&job->rule_shapes, g_free);
+  g_clear_pointer (&job->admin, gis_overlay_free);
+  g_clear_pointer (&job->admins, g_ptr_array_unref);
+  for (guint t = 0; t < MAX_THREADS; t++)
+    {
+      g_clear_pointer (&job->meters[t], gis_area_meter_free);
+      g_clear_pointer (&job->to_output[t], gis_transform_free);
+      g_clear_pointer (&job->deposit_seen[t], g_free);
+      g_clear_pointer (&job->shape_seen[t], g_free);
+    }
+  g_mutex_clear (&job->lock);
+  g_cond_clear (&job->emitted);
+}
+
 /**
  * zones_unallocated_run:
  *
- * Runs the analysis. Blocking; the app calls it in a worker, placer-cli directly.
+ * Runs the analysis. Blocking; the app calls it in a worker, placer-cli directly. With
+ * @params->candidate_func the candidate pieces go to it as they are made, in batches of
+ * neighbouring deposits, and the result keeps none; memory then stays bounded by a batch
+ * whatever the size of the inputs.
  *
  * Returns: (transfer full): the result, or %NULL with an error naming the input, feature
  *   and field at fault
@@ -784,31 +1603,15 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
 {
   g_autoptr(ZonesUnallocatedResult) result = g_new0 (ZonesUnallocatedResult, 1);
   g_autoptr(GisCrs) working = NULL;
-  g_autoptr(GPtrArray) sets = g_ptr_array_new_with_free_func ((GDestroyNotify) zones_record_set_free);
-  g_autoptr(GPtrArray) deposits = g_ptr_array_new_with_free_func ((GDestroyNotify) deposit_free);
-  g_autoptr(GPtrArray) raster_keep = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
-  g_autoptr(GPtrArray) cutters = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
-  g_autoptr(GPtrArray) lsm_titles = g_ptr_array_new ();
-  g_autoptr(GPtrArray) lsm_sets = g_ptr_array_new ();
-  g_autoptr(GPtrArray) conditional = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_overlay_free);
-  g_autoptr(GPtrArray) conditional_classes = g_ptr_array_new ();
-  g_autoptr(GPtrArray) admins = g_ptr_array_new_with_free_func ((GDestroyNotify) admin_free);
-  g_autoptr(GisOverlay) blocking = NULL;
-  g_autoptr(GisOverlay) admin = NULL;
-  g_autoptr(GisOverlay) deposit_overlay = NULL;
-  g_autoptr(GArray) families = g_array_new (FALSE, TRUE, sizeof (guint));  /* per cutter */
-  g_autoptr(GArray) piece_deposit = NULL;
-  guint n_families = 0;
-  g_autoptr(GHashTable) conditional_geoms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                                                   (GDestroyNotify) g_ptr_array_unref);
-  g_autoptr(GisAreaMeter) meter = NULL;
-  GisEnvelope deposit_extent = GIS_ENVELOPE_EMPTY;
+  g_autoptr(GStringChunk) strings = g_string_chunk_new (64 * 1024);
+  g_autoptr(GHashTable) rule_index = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) summary_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   const char *default_confidence[] = { "known", "probable", NULL };
-  const char *const *confidence = p->confidence ? (const char *const *) p->confidence
-                                                : default_confidence;
   Job job = { 0 };
-  guint n_threads;
-  gboolean ok;
+  Reading rd = { 0 };
+  guint n_families = 0;
+  gsize budget = p->batch_bytes > 0 ? p->batch_bytes : DEFAULT_BATCH_BYTES;
+  gboolean ok = TRUE;
   gint64 t0 = g_get_monotonic_time ();
 
   g_return_val_if_fail (p != NULL && p->rules != NULL && p->output_crs != NULL, NULL);
@@ -827,15 +1630,54 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
     }
   result->invalid_inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) zones_invalid_input_free);
   result->warnings = g_ptr_array_new_with_free_func (g_free);
+  result->candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
+  result->summary = g_ptr_array_new_with_free_func ((GDestroyNotify) summary_row_free);
+  result->lsm_review = g_ptr_array_new_with_free_func ((GDestroyNotify) lsm_free);
+  result->by_mineral = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  result->deposit_ha = p->measure_deposits ? 0 : NAN;
   result->output_crs = gis_crs_ref (p->output_crs);
 
   working = choose_working_crs (p, error);
   if (working == NULL)
     return NULL;
   result->working_crs = gis_crs_dup_label (working);
-  meter = gis_area_meter_new (working, error);
-  if (meter == NULL)
-    return NULL;
+
+  g_mutex_init (&job.lock);
+  g_cond_init (&job.emitted);
+  job.params = p;
+  job.result = result;
+  job.summary_rows = summary_rows;
+  job.working = working;
+  job.output = p->output_crs;
+  job.cancellable = cancellable;
+  job.measure_deposits = p->measure_deposits;
+  job.n_threads = CLAMP (p->n_threads, 1, MAX_THREADS);
+  job.deposits = g_array_new (FALSE, FALSE, sizeof (Deposit));
+  job.deposit_index = gis_index_new ();
+  job.shapes = g_array_new (FALSE, FALSE, sizeof (Shape));
+  job.shape_index = gis_index_new ();
+  job.lsm = g_array_new (FALSE, FALSE, sizeof (LsmTitle));
+  job.admins = g_ptr_array_new_with_free_func ((GDestroyNotify) admin_free);
+  job.n_rules = zones_rules_get_n (p->rules);
+  job.rule_classes = g_ptr_array_new ();
+  job.rule_shapes = g_new0 (guint, MAX (job.n_rules, 1));
+  for (guint i = 0; i < job.n_rules; i++)
+    {
+      const ZonesRule *rule = zones_rules_get (p->rules, i);
+      g_ptr_array_add (job.rule_classes, (gpointer) rule->land_class);
+      g_hash_table_insert (rule_index, (gpointer) rule, GUINT_TO_POINTER (i + 1));
+    }
+  job.spool = gis_spool_new (error);
+  if (job.spool == NULL)
+    goto fail;
+
+  rd.p = p;
+  rd.job = &job;
+  rd.result = result;
+  rd.strings = strings;
+  rd.confidence = p->confidence ? (const char *const *) p->confidence : default_confidence;
+  rd.rule_index = rule_index;
+  rd.deposit_extent = GIS_ENVELOPE_EMPTY;
 
   phase_done (&t0, "started");
   /* 1. Deposits in scope */
@@ -843,165 +1685,26 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
     {
       ZonesInput *in = g_ptr_array_index (p->deposits, i);
 
-      if (g_strcmp0 (in->kind, "raster") == 0)
-        {
-          GPtrArray *polys;
-          const char *mineral = p->raster_mineral;
-          const char *conf = p->raster_confidence ? p->raster_confidence : "probable";
-
-          if (!p->has_threshold && (p->raster_classes == NULL || p->raster_classes->len == 0))
-            {
-              g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
-                           "%s is a raster: give --threshold or --classes to say which cells "
-                           "are deposit land", in->label);
-              return NULL;
-            }
-          if (mineral == NULL)
-            {
-              g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
-                           "%s is a raster: give --raster-mineral to say which mineral its "
-                           "cells hold", in->label);
-              return NULL;
-            }
-          if (!in_list (p->minerals, mineral) || !g_strv_contains (confidence, conf))
-            continue;
-          polys = raster_polygons (in, working, NULL,
-                                   p->raster_classes ? (double *) (gpointer) p->raster_classes->data : NULL,
-                                   p->raster_classes ? p->raster_classes->len : 0,
-                                   p->has_threshold ? &p->raster_threshold : NULL, FALSE, NULL,
-                                   cancellable, error);
-          if (polys == NULL)
-            return NULL;
-          g_ptr_array_add (raster_keep, polys);
-          for (guint k = 0; k < polys->len; k++)
-            {
-              GisRasterPolygon *rp = g_ptr_array_index (polys, k);
-              Deposit *d = g_new0 (Deposit, 1);
-              GisEnvelope e;
-              d->geometry = rp->geometry;
-              d->mineral = mineral;
-              d->confidence = conf;
-              d->deposit_type = p->raster_deposit_type;
-              d->layer = in->label;
-              d->fid = k + 1;
-              gis_geometry_get_envelope (d->geometry, &e);
-              gis_envelope_expand (&deposit_extent, &e);
-              g_ptr_array_add (deposits, d);
-            }
-          continue;
-        }
-      {
-        ZonesRecordSet *set = zones_record_set_read (in, working, p->repair, cancellable, error);
-        int im, ic, it, id;
-        guint unknown = 0;
-
-        if (set == NULL)
-          return NULL;
-        g_ptr_array_add (sets, set);
-        if (!check_invalid (p, set, result->invalid_inputs, error))
-          return NULL;
-        im = zones_record_set_field_index (set, "mineral");
-        ic = zones_record_set_field_index (set, "confidence");
-        it = zones_record_set_field_index (set, "deposit_type");
-        id = zones_record_set_field_index (set, "id");
-        for (guint k = 0; k < set->records->len; k++)
-          {
-            ZonesRecord *r = g_ptr_array_index (set->records, k);
-            Deposit *d;
-            GisEnvelope e;
-
-            if ((r->values[im] == NULL && r->raw[im] != NULL) ||
-                (r->values[ic] == NULL && r->raw[ic] != NULL))
-              unknown++;
-            if (!in_list (p->minerals, r->values[im]) || r->values[im] == NULL ||
-                r->values[ic] == NULL || !g_strv_contains (confidence, r->values[ic]))
-              continue;
-            d = g_new0 (Deposit, 1);
-            d->geometry = r->geometry;
-            d->mineral = r->values[im];
-            d->confidence = r->values[ic];
-            d->deposit_type = r->values[it];
-            d->deposit_id = r->values[id];
-            d->layer = in->label;
-            d->fid = r->fid;
-            gis_geometry_get_envelope (d->geometry, &e);
-            gis_envelope_expand (&deposit_extent, &e);
-            g_ptr_array_add (deposits, d);
-          }
-        if (unknown > 0)
-          g_ptr_array_add (result->warnings,
-                           g_strdup_printf ("%s: %u deposits have a mineral or confidence value "
-                                            "the mapping does not translate; they are left out",
-                                            in->label, unknown));
-      }
+      rd.unknown = 0;
+      if (g_strcmp0 (in->kind, "raster") == 0 ? !read_deposit_raster (&rd, in, cancellable, error)
+                                              : !read_input (&rd, in, deposits_cb, cancellable, error))
+        goto fail;
+      if (rd.unknown > 0)
+        g_ptr_array_add (result->warnings,
+                         g_strdup_printf ("%s: %u deposits have a mineral or confidence value "
+                                          "the mapping does not translate; they are left out",
+                                          in->label, rd.unknown));
     }
-  result->n_deposits = deposits->len;
-
+  result->n_deposits = job.deposits->len;
+  for (guint i = 0; i < job.deposits->len; i++)
+    gis_index_insert (job.deposit_index, &deposit_at (&job, i)->box, i);
+  gis_index_build (job.deposit_index);
   phase_done (&t0, "deposits read");
 
   /* 2. Titles that block on the as-of date */
   for (guint i = 0; i < p->concessions->len; i++)
-    {
-      ZonesInput *in = g_ptr_array_index (p->concessions, i);
-      ZonesRecordSet *set = zones_record_set_read (in, working, p->repair, cancellable, error);
-      int is, ig, ie, itype;
-
-      if (set == NULL)
-        return NULL;
-      g_ptr_array_add (sets, set);
-      if (!check_invalid (p, set, result->invalid_inputs, error))
-        return NULL;
-      is = zones_record_set_field_index (set, "status");
-      ig = zones_record_set_field_index (set, "grant_date");
-      ie = zones_record_set_field_index (set, "expiry_date");
-      itype = zones_record_set_field_index (set, "type");
-      for (guint k = 0; k < set->records->len; k++)
-        {
-          ZonesRecord *r = g_ptr_array_index (set->records, k);
-          GDate grant, expiry;
-          gboolean has_grant, has_expiry;
-
-          if (r->values[is] == NULL)
-            {
-              if (r->raw[is] == NULL)
-                g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
-                             "%s, feature %" G_GINT64_FORMAT ", field status is empty; fill it "
-                             "or give the layer a default (--map 'status:*=active' when adding "
-                             "it)", in->label, r->fid);
-              else
-                g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
-                             "%s, feature %" G_GINT64_FORMAT ", field status: value “%s” is not "
-                             "translated; map it (e.g. --map 'status:%s=active' when adding "
-                             "the layer)", in->label, r->fid, r->raw[is], r->raw[is]);
-              return NULL;
-            }
-          has_grant = r->values[ig] != NULL && *r->values[ig] != '\0';
-          has_expiry = r->values[ie] != NULL && *r->values[ie] != '\0';
-          if ((has_grant && !zones_parse_date (r->values[ig], &grant)) ||
-              (has_expiry && !zones_parse_date (r->values[ie], &expiry)))
-            {
-              gboolean bad_grant = has_grant && !zones_parse_date (r->values[ig], &grant);
-              g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
-                           "%s, feature %" G_GINT64_FORMAT ", field %s: “%s” is not a date "
-                           "(YYYY-MM-DD)", in->label, r->fid,
-                           bad_grant ? "grant_date" : "expiry_date",
-                           bad_grant ? r->values[ig] : r->values[ie]);
-              return NULL;
-            }
-          if (!zones_title_blocks (r->values[is], has_grant ? &grant : NULL,
-                                   has_expiry ? &expiry : NULL, &p->as_of, p->pending_free))
-            continue;
-          g_ptr_array_add (cutters, gis_geometry_ref (r->geometry));
-          result->n_blocking++;
-          if (g_strcmp0 (r->values[itype], "lsm_exploitation") == 0 &&
-              g_strcmp0 (r->values[is], "active") == 0)
-            {
-              g_ptr_array_add (lsm_titles, r);
-              g_ptr_array_add (lsm_sets, set);
-            }
-        }
-    }
-
+    if (!read_input (&rd, g_ptr_array_index (p->concessions, i), titles_cb, cancellable, error))
+      goto fail;
   phase_done (&t0, "titles read");
 
   /* 3. Land use: excluded classes (with buffers) join the cutters; conditional ones are
@@ -1009,175 +1712,15 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
   for (guint i = 0; i < p->landuse->len; i++)
     {
       ZonesInput *in = g_ptr_array_index (p->landuse, i);
-
-      if (g_strcmp0 (in->kind, "raster") == 0)
-        {
-          /* Pixel values → classes through the layer's mapping (class: value → class). The
-           * classes excluded with no buffer are polygonized together: their regions neither
-           * overlap nor share edges, so the overlay needs no union among them (a family). */
-          g_autoptr(GArray) codes = g_array_new (FALSE, FALSE, sizeof (double));
-          g_autoptr(GArray) plain = g_array_new (FALSE, FALSE, sizeof (double));
-          g_autoptr(GPtrArray) code_class = g_ptr_array_new ();
-          GPtrArray *polys;
-          gboolean reprojected = FALSE;
-
-          for (guint v = 0; v < 256; v++)
-            {
-              g_autofree char *key = g_strdup_printf ("%u", v);
-              const char *cls = zones_mapping_map_value (in->mapping, "class", key);
-              const ZonesRule *rule = cls ? zones_rules_lookup (p->rules, cls) : NULL;
-              double dv = v;
-              if (rule == NULL || rule->kind == ZONES_RULE_ALLOWED)
-                continue;
-              if (rule->kind == ZONES_RULE_EXCLUDED && rule->buffer_m <= 0)
-                {
-                  g_array_append_val (plain, dv);
-                  continue;
-                }
-              g_array_append_val (codes, dv);
-              g_ptr_array_add (code_class, (gpointer) rule->land_class);
-            }
-          if (plain->len > 0)
-            {
-              guint family = ++n_families;
-
-              polys = raster_polygons (in, working, &deposit_extent,
-                                       (double *) (gpointer) plain->data, plain->len, NULL, TRUE,
-                                       &reprojected, cancellable, error);
-              if (polys == NULL)
-                return NULL;
-              /* Reprojected pixel edges are no longer exactly the shared lines they were:
-               * then the regions are treated like any other cutters. */
-              g_array_set_size (families, cutters->len);
-              for (guint k = 0; k < polys->len; k++)
-                {
-                  guint f = reprojected ? 0 : family;
-                  g_ptr_array_add (cutters, gis_geometry_ref (((GisRasterPolygon *) g_ptr_array_index (polys, k))->geometry));
-                  g_array_append_val (families, f);
-                }
-              result->n_excluded += polys->len;
-              g_ptr_array_unref (polys);
-            }
-          if (codes->len == 0)
-            continue;
-          polys = raster_polygons (in, working, &deposit_extent, (double *) (gpointer) codes->data,
-                                   codes->len, NULL, FALSE, NULL, cancellable, error);
-          if (polys == NULL)
-            return NULL;
-          g_ptr_array_add (raster_keep, polys);
-          for (guint k = 0; k < polys->len; k++)
-            {
-              GisRasterPolygon *rp = g_ptr_array_index (polys, k);
-              const char *cls = NULL;
-              const ZonesRule *rule;
-              for (guint c = 0; c < codes->len; c++)
-                if (g_array_index (codes, double, c) == rp->value)
-                  cls = g_ptr_array_index (code_class, c);
-              rule = zones_rules_lookup (p->rules, cls);
-              if (rule->kind == ZONES_RULE_EXCLUDED)
-                {
-                  GisGeometry *g = gis_geometry_buffer_metres (rp->geometry, working,
-                                                               rule->buffer_m, error);
-                  if (g == NULL)
-                    return NULL;
-                  g_ptr_array_add (cutters, g);
-                  result->n_excluded++;
-                }
-              else
-                {
-                  GPtrArray *list = g_hash_table_lookup (conditional_geoms, rule->land_class);
-                  if (list == NULL)
-                    {
-                      list = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
-                      g_hash_table_insert (conditional_geoms, rule->land_class, list);
-                    }
-                  g_ptr_array_add (list, gis_geometry_ref (rp->geometry));
-                  result->n_conditional++;
-                }
-            }
-          continue;
-        }
-      {
-        ZonesRecordSet *set = zones_record_set_read (in, working, p->repair, cancellable, error);
-        int ic;
-
-        if (set == NULL)
-          return NULL;
-        g_ptr_array_add (sets, set);
-        if (!check_invalid (p, set, result->invalid_inputs, error))
-          return NULL;
-        ic = zones_record_set_field_index (set, "class");
-        for (guint k = 0; k < set->records->len; k++)
-          {
-            ZonesRecord *r = g_ptr_array_index (set->records, k);
-            const ZonesRule *rule;
-
-            if (r->values[ic] == NULL && r->raw[ic] == NULL)
-              {
-                g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
-                             "%s, feature %" G_GINT64_FORMAT ", field class is empty; give the "
-                             "layer a default class (--map 'class:*=protected_area' when adding "
-                             "it) or fill the field", in->label, r->fid);
-                return NULL;
-              }
-            if (r->values[ic] == NULL)
-              {
-                g_set_error (error, ZONES_ERROR, ZONES_ERROR_INPUT,
-                             "%s, feature %" G_GINT64_FORMAT ", field class: value “%s” is not "
-                             "a land-use class Placer knows; map it (e.g. --map "
-                             "'class:%s=protected_area' when adding the layer)", in->label,
-                             r->fid, r->raw[ic], r->raw[ic]);
-                return NULL;
-              }
-            rule = zones_rules_lookup (p->rules, r->values[ic]);
-            if (rule == NULL || rule->kind == ZONES_RULE_ALLOWED)
-              continue;
-            if (rule->kind == ZONES_RULE_EXCLUDED)
-              {
-                GisGeometry *g;
-                if (rule->buffer_m > 0)
-                  g = gis_geometry_buffer_metres (r->geometry, working, rule->buffer_m, error);
-                else
-                  g = gis_geometry_polygonal_part (r->geometry, error);
-                if (g == NULL)
-                  {
-                    g_prefix_error (error, "%s, feature %" G_GINT64_FORMAT ": ", in->label, r->fid);
-                    return NULL;
-                  }
-                g_ptr_array_add (cutters, g);
-                result->n_excluded++;
-              }
-            else
-              {
-                GPtrArray *list = g_hash_table_lookup (conditional_geoms, rule->land_class);
-                if (list == NULL)
-                  {
-                    list = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_geometry_unref);
-                    g_hash_table_insert (conditional_geoms, rule->land_class, list);
-                  }
-                g_ptr_array_add (list, gis_geometry_ref (r->geometry));
-                result->n_conditional++;
-              }
-          }
-      }
+      if (g_strcmp0 (in->kind, "raster") == 0 ? !read_landuse_raster (&rd, in, &n_families, cancellable, error)
+                                              : !read_input (&rd, in, landuse_cb, cancellable, error))
+        goto fail;
     }
-  for (guint i = 0; i < zones_rules_get_n (p->rules); i++)
-    {
-      const ZonesRule *rule = zones_rules_get (p->rules, i);
-      GPtrArray *list = g_hash_table_lookup (conditional_geoms, rule->land_class);
-      GisOverlay *o;
-      if (list == NULL)
-        continue;
-      o = gis_overlay_new (list, error);
-      if (o == NULL)
-        return NULL;
-      g_ptr_array_add (conditional, o);
-      g_ptr_array_add (conditional_classes, (gpointer) rule->land_class);
-    }
-
+  gis_index_build (job.shape_index);
   phase_done (&t0, "land use read");
 
-  /* 4. Admin units: the most detailed borders layer (admin-1 when there is one). */
+  /* 4. Admin units: the most detailed borders layer (admin-1 when there is one), held in
+   * memory for the whole run. */
   {
     ZonesInput *best = NULL;
     for (guint i = 0; i < p->borders->len; i++)
@@ -1189,13 +1732,12 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
       }
     if (best != NULL)
       {
-        ZonesRecordSet *set = zones_record_set_read (best, working, TRUE, cancellable, error);
+        g_autoptr(ZonesRecordSet) set = zones_record_set_read (best, working, TRUE, cancellable, error);
         int icode, iiso, iname;
         g_autoptr(GPtrArray) geoms = g_ptr_array_new ();
 
         if (set == NULL)
-          return NULL;
-        g_ptr_array_add (sets, set);
+          goto fail;
         icode = zones_record_set_field_index (set, "admin_code");
         iiso = zones_record_set_field_index (set, "iso");
         iname = zones_record_set_field_index (set, "name");
@@ -1206,154 +1748,52 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
             a->geometry = gis_geometry_ref (r->geometry);
             a->code = g_strdup (r->values[icode] ? r->values[icode] : r->values[iiso]);
             a->name = g_strdup (r->values[iname]);
-            g_ptr_array_add (admins, a);
+            g_ptr_array_add (job.admins, a);
             g_ptr_array_add (geoms, a->geometry);
           }
-        admin = gis_overlay_new (geoms, error);
-        if (admin == NULL)
-          return NULL;
+        job.admin = gis_overlay_new (geoms, error);
+        if (job.admin == NULL)
+          goto fail;
       }
   }
-
   phase_done (&t0, "admin units read");
 
-  /* 5. The overlay, deposit by deposit, on worker threads. */
-  if (cutters->len > 0)
-    {
-      g_array_set_size (families, cutters->len);
-      blocking = gis_overlay_new_full (cutters, (const guint *) (gpointer) families->data, error);
-      if (blocking == NULL)
-        return NULL;
-      /* The overlay holds its own copies: the cutters are not needed any more (with a
-       * land-cover raster, hundreds of thousands of pixel regions). */
-      g_ptr_array_set_size (cutters, 0);
-    }
-  phase_done (&t0, "cutters indexed");
-  if (deposits->len > 0)
-    {
-      g_autoptr(GPtrArray) dgeoms = g_ptr_array_new ();
-      for (guint i = 0; i < deposits->len; i++)
-        g_ptr_array_add (dgeoms, ((Deposit *) g_ptr_array_index (deposits, i))->geometry);
-      deposit_overlay = gis_overlay_new (dgeoms, error);
-      if (deposit_overlay == NULL)
-        return NULL;
-    }
-  job.deposits = deposits;
-  job.blocking = blocking;
-  job.deposit_overlay = deposit_overlay;
-  job.conditional = conditional;
-  job.conditional_classes = conditional_classes;
-  job.admin = admin;
-  job.admins = admins;
-  job.working = working;
-  job.output = p->output_crs;
-  job.cancellable = cancellable;
-  job.lsm_titles = lsm_titles;
-  job.lsm_sets = lsm_sets;
-  job.pieces = g_new0 (GPtrArray *, MAX (deposits->len, 1));
-  job.lsm_rows = g_new0 (ZonesLsmReview *, MAX (lsm_titles->len, 1));
-  g_mutex_init (&job.lock);
-  n_threads = CLAMP (p->n_threads, 1, 8);
-  ok = run_pass (&job, process_deposit, deposits->len, n_threads, error);
-  phase_done (&t0, "overlay");
-  /* 6. The LSM review: deposit land in scope inside large-scale titles in force. */
-  if (ok && deposits->len > 0 && lsm_titles->len > 0)
-    ok = run_pass (&job, process_lsm_title, lsm_titles->len, n_threads, error);
-  phase_done (&t0, "LSM review");
-
-  result->candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
-  result->lsm_review = g_ptr_array_new_with_free_func ((GDestroyNotify) lsm_free);
-  piece_deposit = g_array_new (FALSE, FALSE, sizeof (guint));
-  for (guint i = 0; i < deposits->len; i++)
-    {
-      if (job.pieces[i] == NULL)
-        continue;
-      for (guint k = 0; k < job.pieces[i]->len; k++)
-        {
-          g_ptr_array_add (result->candidates, g_steal_pointer (&job.pieces[i]->pdata[k]));
-          g_array_append_val (piece_deposit, i);
-        }
-      g_ptr_array_set_free_func (job.pieces[i], NULL);
-      g_ptr_array_unref (job.pieces[i]);
-    }
-  g_free (job.pieces);
-  for (guint i = 0; i < lsm_titles->len; i++)
-    if (job.lsm_rows[i] != NULL)
-      g_ptr_array_add (result->lsm_review, job.lsm_rows[i]);
-  g_ptr_array_sort (result->lsm_review, compare_lsm);
-  g_free (job.lsm_rows);
-  if (!ok)
-    {
-      g_mutex_clear (&job.lock);
-      return NULL;
-    }
-
-  /* 7. Totals: the union of all candidate land, per mineral, and (when asked for) of the
-   * deposit land in scope, for context ("x % of it is free"). */
-  result->by_mineral = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  result->deposit_ha = NAN;
+  /* 5. The overlay, a batch of neighbouring deposits at a time; the totals come with it.
+   * Batches are small enough to keep memory low, and many enough (32 at least, when there
+   * is that much) to keep every thread busy to the end. They do not depend on the number
+   * of threads, so neither do the sums, to the last bit. */
   {
-    guint n = result->candidates->len;
+    guint n = job.deposits->len;
+    g_autofree guint *order = hilbert_order (deposit_box, &job, n);
+    guint64 bytes = 0;
 
-    job.candidates = result->candidates;
-    job.piece_deposit = (guint *) (gpointer) piece_deposit->data;
-    job.added_m2 = g_new0 (double, MAX (n, 1));
-    job.added_mineral_m2 = g_new0 (double, MAX (n, 1));
-    job.deposit_added_m2 = g_new0 (double, MAX (deposits->len, 1));
-    ok = run_pass (&job, process_added, n, n_threads, error);
-    if (ok && p->measure_deposits)
-      ok = run_pass (&job, process_deposit_added, deposits->len, n_threads, error);
-    for (guint k = 0; ok && k < n; k++)
+    if (p->batch_bytes == 0)
       {
-        ZonesCandidate *c = g_ptr_array_index (result->candidates, k);
-        double *by = g_hash_table_lookup (result->by_mineral, c->mineral);
-        if (by == NULL)
-          {
-            by = boxed_double (0);
-            g_hash_table_insert (result->by_mineral, g_strdup (c->mineral), by);
-          }
-        *by += job.added_mineral_m2[k] / 1e4;
-        result->total_ha += job.added_m2[k] / 1e4;
+        for (guint i = 0; i < n; i++)
+          bytes += deposit_at (&job, i)->ref.length;
+        budget = CLAMP (bytes / 32, MIN_BATCH_BYTES, DEFAULT_BATCH_BYTES);
       }
-    if (ok && p->measure_deposits)
+    ok = run_batches (&job, process_deposit, emit_deposits, TRUE, order, n, budget,
+                      deposit_ref, error);
+    phase_done (&t0, "overlay");
+
+    /* 6. The LSM review: deposit land in scope inside large-scale titles in force. */
+    if (ok && n > 0 && job.lsm->len > 0)
       {
-        result->deposit_ha = 0;
-        for (guint i = 0; i < deposits->len; i++)
-          result->deposit_ha += job.deposit_added_m2[i] / 1e4;
+        g_autofree guint *lsm_order = hilbert_order (lsm_box, &job, job.lsm->len);
+        ok = run_batches (&job, process_lsm_title, emit_lsm, FALSE, lsm_order, job.lsm->len,
+                          budget, lsm_ref, error);
+        g_ptr_array_sort (result->lsm_review, compare_lsm);
       }
-    g_free (job.added_m2);
-    g_free (job.added_mineral_m2);
-    g_free (job.deposit_added_m2);
+    phase_done (&t0, "LSM review");
   }
-  g_mutex_clear (&job.lock);
-  phase_done (&t0, "totals");
   if (!ok)
-    return NULL;
-
-  /* 8. Summary by mineral × admin unit × land use (sums of pieces). */
-  {
-    g_autoptr(GHashTable) rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-    result->summary = g_ptr_array_new_with_free_func ((GDestroyNotify) summary_row_free);
-    for (guint i = 0; i < result->candidates->len; i++)
-      {
-        ZonesCandidate *c = g_ptr_array_index (result->candidates, i);
-        const char *admin_label = c->admin_name ? c->admin_name : (c->admin_code ? c->admin_code : "(none)");
-        g_autofree char *key = g_strdup_printf ("%s\x1f%s\x1f%s", c->mineral, admin_label, c->land_use);
-        ZonesSummaryRow *row = g_hash_table_lookup (rows, key);
-        if (row == NULL)
-          {
-            row = g_new0 (ZonesSummaryRow, 1);
-            row->mineral = g_strdup (c->mineral);
-            row->admin = g_strdup (admin_label);
-            row->land_use = g_strdup (c->land_use);
-            g_hash_table_insert (rows, g_steal_pointer (&key), row);
-            g_ptr_array_add (result->summary, row);
-          }
-        row->area_ha += c->area_ha;
-        row->pieces++;
-      }
-    g_ptr_array_sort (result->summary, compare_summary);
-  }
-
+    goto fail;
+  g_ptr_array_sort (result->summary, compare_summary);
+  job_clear (&job);
   return g_steal_pointer (&result);
+
+fail:
+  job_clear (&job);
+  return NULL;
 }

@@ -27,6 +27,20 @@ G_BEGIN_DECLS
  * @measure_deposits: also measure the union of the deposits in scope (for "x % of the
  *   deposit land is free"); a dissolve of every deposit, as costly as the overlay itself
  */
+typedef struct _ZonesCandidate ZonesCandidate;
+
+/**
+ * ZonesCandidateFunc:
+ * @candidate: (transfer none): a piece of candidate land, freed when the function returns
+ *
+ * Takes the candidate pieces as the analysis makes them (see zones_unallocated_run()).
+ *
+ * Returns: %FALSE with @error set to stop the run
+ */
+typedef gboolean (*ZonesCandidateFunc) (ZonesCandidate *candidate,
+                                        gpointer        user_data,
+                                        GError        **error);
+
 typedef struct {
   GPtrArray   *deposits;
   GPtrArray   *concessions;
@@ -48,9 +62,14 @@ typedef struct {
   const char  *raster_deposit_type;
   guint        n_threads;
   gboolean     measure_deposits;
+  /* Where the pieces go as they are made; NULL keeps them in the result's candidates. */
+  ZonesCandidateFunc candidate_func;
+  gpointer     candidate_data;
+  /* Deposit shapes (WKB bytes) per batch of the overlay; 0 for the default (1 MiB). */
+  gsize        batch_bytes;
 } ZonesUnallocatedParams;
 
-typedef struct {
+struct _ZonesCandidate {
   char        *mineral;
   char        *confidence;
   char        *deposit_type;
@@ -61,9 +80,8 @@ typedef struct {
   char        *admin_code;
   char        *admin_name;
   double       area_ha;
-  GisGeometry *geometry;
-  GisGeometry *work_geometry;
-} ZonesCandidate;
+  GisGeometry *geometry;      /* in the output CRS */
+};
 
 typedef struct {
   char   *mineral;
@@ -83,7 +101,8 @@ typedef struct {
 } ZonesLsmReview;
 
 typedef struct {
-  GPtrArray  *candidates;     /* ZonesCandidate */
+  GPtrArray  *candidates;     /* ZonesCandidate; empty when they went to a sink */
+  guint       n_candidates;   /* pieces made, kept or handed over */
   GPtrArray  *summary;        /* ZonesSummaryRow */
   GPtrArray  *lsm_review;     /* ZonesLsmReview, largest first */
   GPtrArray  *invalid_inputs; /* ZonesInvalidInput */
@@ -112,6 +131,20 @@ gboolean                zones_unallocated_write        (ZonesUnallocatedResult *
                                                         const char   *path,
                                                         gboolean      overwrite,
                                                         GError      **error);
+
+typedef struct _ZonesUnallocatedWriter ZonesUnallocatedWriter;
+
+ZonesUnallocatedWriter *zones_unallocated_writer_new   (const char   *path,
+                                                        gboolean      overwrite,
+                                                        GisCrs       *crs,
+                                                        GError      **error);
+gboolean                zones_unallocated_writer_add   (ZonesCandidate *candidate,
+                                                        gpointer      writer,
+                                                        GError      **error);
+gboolean                zones_unallocated_writer_finish (ZonesUnallocatedWriter *writer,
+                                                        ZonesUnallocatedResult *result,
+                                                        GError      **error);
+void                    zones_unallocated_writer_free  (ZonesUnallocatedWriter *writer);
 char                   *zones_unallocated_params_to_json (const ZonesUnallocatedParams *params);
 char                   *zones_unallocated_inputs_to_json (const ZonesUnallocatedParams *params);
 char                   *zones_unallocated_summary_to_json (ZonesUnallocatedResult *result);
@@ -124,5 +157,6 @@ gboolean                zones_parse_date               (const char   *text,
                                                         GDate        *date);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZonesUnallocatedResult, zones_unallocated_result_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZonesUnallocatedWriter, zones_unallocated_writer_free)
 
 G_END_DECLS
