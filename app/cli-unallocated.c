@@ -214,14 +214,21 @@ cli_unallocated (int argc, char **argv)
       if (as_of == NULL)
         as_of = gis_project_dup_meta (project, "as_of");
     }
-  if (!add_files (params.deposits, deposits, "deposits", &error) ||
-      !add_files (params.concessions, concessions, "concessions", &error) ||
-      !add_files (params.landuse, landuse, "landuse", &error) ||
-      !add_files (params.borders, borders, "borders", &error))
-    {
-      code = cli_fail (error);
-      goto out;
-    }
+  {
+    gint64 t0 = g_get_monotonic_time ();
+
+    if (!add_files (params.deposits, deposits, "deposits", &error) ||
+        !add_files (params.concessions, concessions, "concessions", &error) ||
+        !add_files (params.landuse, landuse, "landuse", &error) ||
+        !add_files (params.borders, borders, "borders", &error))
+      {
+        code = cli_fail (error);
+        goto out;
+      }
+    /* The analysis prints its own phases (zones-unallocated.c). */
+    if (g_getenv ("PLACER_TIMINGS"))
+      fprintf (stderr, "inputs inspected: %.3f s\n", (g_get_monotonic_time () - t0) / 1e6);
+  }
   if (params.deposits->len == 0)
     {
       code = cli_usage (ctx, "no deposits: give a project with a deposits layer or --deposits");

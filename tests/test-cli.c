@@ -281,6 +281,26 @@ test_unallocated_on_project (void **state)
   assert_int_equal (before_len, after_len);
   assert_memory_equal (before, after, before_len);
 
+  /* The analysis parks its shapes in a temporary file: where it cannot make one, the run
+   * stops naming the directory, and no result file appears. */
+  {
+    g_auto(Run) t = { 0 };
+    g_autofree char *out2 = g_build_filename (dir, "result2.gpkg", NULL);
+    g_autofree char *old_tmp = g_strdup (g_getenv ("TMPDIR"));
+    g_autofree char *missing = g_build_filename (dir, "no-such-dir", NULL);
+
+    g_setenv ("TMPDIR", missing, TRUE);
+    cli (&t, "unallocated", proj, "--out", out2, NULL);
+    if (old_tmp != NULL)
+      g_setenv ("TMPDIR", old_tmp, TRUE);
+    else
+      g_unsetenv ("TMPDIR");
+    assert_int_equal (t.status, 3);
+    assert_non_null (strstr (t.err, "temporary file"));
+    assert_non_null (strstr (t.err, missing));
+    assert_false (g_file_test (out2, G_FILE_TEST_EXISTS));
+  }
+
   /* A zone drawn on the project, validated: the JSON carries every field of a finding. */
   {
     g_auto(Run) za = { 0 }, zv = { 0 }, zp = { 0 }, zu = { 0 };
