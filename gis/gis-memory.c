@@ -1,4 +1,4 @@
-/* gis-memory.c: large arrays
+/* gis-memory.c: large arrays, and giving freed memory back
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,6 +6,9 @@
 
 #include <stdlib.h>
 #include <sys/mman.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "gis-memory.h"
 
@@ -33,4 +36,20 @@ gis_alloc_large (gsize size)
   madvise (data, (size + huge - 1) / huge * huge, MADV_HUGEPAGE);
 #endif
   return data;
+}
+
+/**
+ * gis_release_free_memory:
+ *
+ * Hands the memory freed so far back to the system, where the C library keeps it for
+ * reuse: after a phase that made and dropped many small shapes (hundreds of thousands of
+ * pixel polygons), the freed space is scattered through the heap and would otherwise stay
+ * resident for the rest of the run. Does nothing where the C library has no such call.
+ */
+void
+gis_release_free_memory (void)
+{
+#ifdef __GLIBC__
+  malloc_trim (0);
+#endif
 }

@@ -1,4 +1,4 @@
-/* gis-memory.h: large arrays
+/* gis-memory.h: large arrays, and giving freed memory back
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,5 +9,6 @@
 G_BEGIN_DECLS
 
 gpointer gis_alloc_large (gsize size);
+void     gis_release_free_memory (void);
 
 G_END_DECLS

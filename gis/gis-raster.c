@@ -331,8 +331,9 @@ gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
                        gboolean merge, GCancellable *cancellable, GError **error)
 {
   guint x0 = 0, y0 = 0, x1, y1, w, h, strip;
+  gboolean wide;
   g_autofree double *pixels = NULL;
-  g_autofree gint32 *codes = NULL;
+  g_autofree guint8 *codes = NULL;
   double nodata = 0;
   gboolean has_nodata;
   GDALDriverH mem = GDALGetDriverByName ("MEM");
@@ -365,11 +366,13 @@ gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
   if (w == 0 || h == 0)
     return result;
 
-  /* The window is read a strip of rows at a time and coded into one Int32 grid, which the
-   * in-memory band then uses as it is (no copy): about 4 bytes per pixel in all. */
+  /* The window is read a strip of rows at a time and coded into one grid, which the
+   * in-memory band then uses as it is (no copy): one byte per pixel when the codes fit in
+   * one (up to 254 classes), else four. */
+  wide = threshold == NULL && !merge && n_classes >= 255;
   strip = MIN (h, MAX (1u, (guint) (4u << 20) / MAX (w, 1u)));
   pixels = g_try_new (double, (gsize) w * strip);
-  codes = g_try_new0 (gint32, (gsize) w * h);
+  codes = g_try_malloc0 ((gsize) w * h * (wide ? sizeof (gint32) : 1));
   if (pixels == NULL || codes == NULL)
     {
       g_ptr_array_unref (result);
@@ -381,7 +384,7 @@ gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
   for (guint row = 0; row < h; row += strip)
     {
       guint rows = MIN (strip, h - row);
-      gint32 *out = codes + (gsize) row * w;
+      gsize base = (gsize) row * w;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
           !gis_raster_read_window (self, band, x0, y0 + row, w, rows, pixels, error))
@@ -393,24 +396,29 @@ gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
       for (gsize i = 0; i < (gsize) w * rows; i++)
         {
           double v = pixels[i];
+          gint32 code = 0;
           if (isnan (v) || (has_nodata && v == nodata))
             continue;
           if (threshold != NULL)
-            out[i] = v >= *threshold ? 1 : 0;
+            code = v >= *threshold ? 1 : 0;
           else
             for (guint k = 0; k < n_classes; k++)
               if (v == classes[k])
                 {
                   /* Class values are stored as index + 1 so that a class 0 is possible. */
-                  out[i] = merge ? 1 : (gint32) k + 1;
+                  code = merge ? 1 : (gint32) k + 1;
                   break;
                 }
+          if (wide)
+            ((gint32 *) (gpointer) codes)[base + i] = code;
+          else
+            codes[base + i] = (guint8) code;
         }
     }
   g_clear_pointer (&pixels, g_free);
 
   _gis_cpl_begin ();
-  ds = GDALCreate (mem, "", (int) w, (int) h, 0, GDT_Int32, NULL);
+  ds = GDALCreate (mem, "", (int) w, (int) h, 0, wide ? GDT_Int32 : GDT_Byte, NULL);
   memcpy (gt, self->geotransform, sizeof gt);
   gt[0] = self->geotransform[0] + x0 * self->geotransform[1];
   gt[3] = self->geotransform[3] + y0 * self->geotransform[5];
@@ -420,7 +428,7 @@ gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
     char *options[] = { pointer, NULL };
 
     g_snprintf (pointer, sizeof pointer, "DATAPOINTER=%p", (void *) codes);
-    if (GDALAddBand (ds, GDT_Int32, options) != CE_None)
+    if (GDALAddBand (ds, wide ? GDT_Int32 : GDT_Byte, options) != CE_None)
       {
         GDALClose (ds);
         g_ptr_array_unref (result);

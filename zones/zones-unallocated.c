@@ -1717,6 +1717,7 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
         goto fail;
     }
   gis_index_build (job.shape_index);
+  gis_release_free_memory ();
   phase_done (&t0, "land use read");
 
   /* 4. Admin units: the most detailed borders layer (admin-1 when there is one), held in
