@@ -902,6 +902,72 @@ test_raster_polygonize_across_strips (void **state)
   test_rmtree (dir);
 }
 
+/* A raster of 300 classes, one pixel each: asked for 254 of them, the codes fit in one
+ * byte; for 255 or 300, in four. Either way every class comes out once, with its own value
+ * and its one pixel. */
+static void
+test_raster_polygonize_many_classes (void **state)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "classes.tif", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisRaster) raster = NULL;
+  gint16 row[300];
+  double wanted[300];
+  const double gt[6] = { 500000, 10, 0, 9000000, 0, -10 };
+  const guint asked[] = { 254, 255, 300 };
+  GDALDatasetH ds;
+  OGRSpatialReferenceH srs = OSRNewSpatialReference (NULL);
+  char *wkt = NULL;
+
+  ds = GDALCreate (GDALGetDriverByName ("GTiff"), path, 300, 2, 1, GDT_Int16, NULL);
+  assert_non_null (ds);
+  GDALSetGeoTransform (ds, (double *) gt);
+  OSRImportFromEPSG (srs, 32735);
+  OSRExportToWkt (srs, &wkt);
+  GDALSetProjection (ds, wkt);
+  CPLFree (wkt);
+  OSRDestroySpatialReference (srs);
+  for (int x = 0; x < 300; x++)
+    {
+      row[x] = (gint16) (1000 + 3 * x);   /* values 1000, 1003, … */
+      wanted[x] = row[x];
+    }
+  assert_int_equal (GDALRasterIO (GDALGetRasterBand (ds, 1), GF_Write, 0, 0, 300, 1, row, 300, 1,
+                                  GDT_Int16, 0, 0), CE_None);
+  GDALClose (ds);
+
+  raster = gis_raster_open (path, &error);
+  assert_no_error (error);
+  for (guint a = 0; a < G_N_ELEMENTS (asked); a++)
+    {
+      g_autoptr(GPtrArray) polys = gis_raster_polygonize (raster, 1, NULL, wanted, asked[a], NULL,
+                                                          FALSE, NULL, &error);
+      g_autofree guint *seen = g_new0 (guint, 300);
+
+      assert_no_error (error);
+      assert_int_equal (polys->len, asked[a]);
+      for (guint i = 0; i < polys->len; i++)
+        {
+          GisRasterPolygon *p = g_ptr_array_index (polys, i);
+          int k = (int) (p->value - 1000) / 3;
+          GisEnvelope e;
+
+          assert_true (k >= 0 && k < (int) asked[a]);
+          assert_close_abs (p->value, 1000 + 3 * k, 0);
+          seen[k]++;
+          gis_geometry_get_envelope (p->geometry, &e);
+          assert_close_abs (e.min_x, 500000 + 10 * k, 0);
+          assert_close_abs (e.max_y, 9000000, 0);
+          assert_close_abs (gis_geometry_planar_area (p->geometry), 100, 0);
+        }
+      for (guint k = 0; k < asked[a]; k++)
+        assert_int_equal (seen[k], 1);
+    }
+  g_clear_object (&raster);
+  test_rmtree (dir);
+}
+
 static void
 test_raster_refused (void **state)
 {
@@ -1006,6 +1072,7 @@ main (void)
     cmocka_unit_test (test_raster_open_and_read),
     cmocka_unit_test (test_raster_bad_windows),
     cmocka_unit_test (test_raster_polygonize_across_strips),
+    cmocka_unit_test (test_raster_polygonize_many_classes),
     cmocka_unit_test (test_raster_refused),
     cmocka_unit_test (test_file_sha256),
   };
