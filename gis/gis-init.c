@@ -41,6 +41,9 @@ gis_init (void)
       CPLSetConfigOption ("CPL_VSIL_CURL_ALLOWED_EXTENSIONS", "{noext}");
       CPLSetConfigOption ("GDAL_SKIP", "VRT DERIVED");
       CPLSetConfigOption ("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR");
+      /* GeoPackages need no SpatiaLite: GDAL has the functions their R-tree triggers call.
+       * Loading it into every SQLite connection costs start-up time and a few MB. */
+      CPLSetConfigOption ("SPATIALITE_LOAD", "FALSE");
       /* Keep shapefile attribute text as the user wrote it; GDAL recodes from the .cpg. */
       CPLSetConfigOption ("OGR_SKIP", "");
       /* Only the drivers Placer opens or writes (see gis-dataset.c's allow-list): fewer
