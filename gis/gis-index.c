@@ -89,10 +89,9 @@ hilbert_d (guint32 x, guint32 y)
         {
           if (rx == 1)
             {
-              x = s - 1 - (x & (s - 1)) + (x & ~(s - 1));
-              y = s - 1 - (y & (s - 1)) + (y & ~(s - 1));
-              x &= 0xffff;
-              y &= 0xffff;
+              /* Flips the bits below s (the higher ones are not looked at again). */
+              x = s - 1 - x;
+              y = s - 1 - y;
             }
           {
             guint32 t = x;
@@ -117,13 +116,10 @@ gis_hilbert_index (double x, double y, const GisEnvelope *extent)
 {
   double w = extent->max_x - extent->min_x, h = extent->max_y - extent->min_y;
   double fx = w > 0 ? (x - extent->min_x) / w : 0, fy = h > 0 ? (y - extent->min_y) / h : 0;
-  guint32 ix, iy;
 
   fx = fx > 0 ? MIN (fx, 1) : 0;   /* NaN too becomes 0 */
   fy = fy > 0 ? MIN (fy, 1) : 0;
-  ix = (guint32) MIN (fx * 65536.0, 65535.0);
-  iy = (guint32) MIN (fy * 65536.0, 65535.0);
-  return hilbert_d (ix, iy);
+  return hilbert_d ((guint32) (fx * 65535), (guint32) (fy * 65535));
 }
 
 typedef struct {
@@ -138,7 +134,50 @@ compare_keyed (gconstpointer a, gconstpointer b)
 
   if (x->d != y->d)
     return x->d < y->d ? -1 : 1;
-  return x->k < y->k ? -1 : x->k > y->k;   /* insertion order: a stable layout */
+  return x->k < y->k ? -1 : x->k > y->k;   /* ties keep their order: a stable layout */
+}
+
+/**
+ * gis_hilbert_sort:
+ * @box_of: the envelope of item @i
+ * @extent: (nullable): the extent the curve fills; %NULL for that of the items
+ *
+ * Orders items 0 … @n − 1 along a Hilbert curve through the centres of their envelopes (an
+ * empty envelope counts as the extent's lower left corner); ties keep their order.
+ *
+ * Returns: (transfer full) (array length=n): the items in that order
+ */
+guint *
+gis_hilbert_sort (guint n, GisEnvelopeFunc box_of, gpointer data, const GisEnvelope *extent)
+{
+  GisEnvelope all = GIS_ENVELOPE_EMPTY;
+  g_autofree Keyed *keys = g_new (Keyed, MAX (n, 1));
+  guint *order = g_new (guint, MAX (n, 1));
+
+  if (extent == NULL)
+    {
+      for (guint i = 0; i < n; i++)
+        gis_envelope_expand (&all, box_of (data, i));
+      extent = &all;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      const GisEnvelope *e = box_of (data, i);
+      keys[i].d = gis_envelope_is_empty (e) || gis_envelope_is_empty (extent)
+                    ? 0 : gis_hilbert_index (e->min_x / 2 + e->max_x / 2,
+                                             e->min_y / 2 + e->max_y / 2, extent);
+      keys[i].k = i;
+    }
+  qsort (keys, n, sizeof (Keyed), compare_keyed);
+  for (guint i = 0; i < n; i++)
+    order[i] = keys[i].k;
+  return order;
+}
+
+static const GisEnvelope *
+inserted_box (gpointer data, guint i)
+{
+  return &g_array_index ((GArray *) data, GisEnvelope, i);
 }
 
 /**
@@ -156,21 +195,10 @@ gis_index_build (GisIndex *self)
   if (!self->built)
     {
       guint n = self->n, levels = 1, m = n;
-      GisEnvelope extent = GIS_ENVELOPE_EMPTY;
-      g_autofree Keyed *keys = g_new (Keyed, MAX (n, 1));
+      g_autofree guint *order = gis_hilbert_sort (n, inserted_box, self->boxes, NULL);
       GArray *boxes, *items;
       guint start = 0;
 
-      for (guint i = 0; i < n; i++)
-        gis_envelope_expand (&extent, &g_array_index (self->boxes, GisEnvelope, i));
-      for (guint i = 0; i < n; i++)
-        {
-          const GisEnvelope *e = &g_array_index (self->boxes, GisEnvelope, i);
-          keys[i].d = gis_hilbert_index (e->min_x / 2 + e->max_x / 2,
-                                         e->min_y / 2 + e->max_y / 2, &extent);
-          keys[i].k = i;
-        }
-      qsort (keys, n, sizeof (Keyed), compare_keyed);
       while (m > 1)
         {
           m = (m + NODE_SIZE - 1) / NODE_SIZE;
@@ -180,8 +208,8 @@ gis_index_build (GisIndex *self)
       items = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
       for (guint i = 0; i < n; i++)
         {
-          g_array_append_val (boxes, g_array_index (self->boxes, GisEnvelope, keys[i].k));
-          g_array_append_val (items, g_array_index (self->items, guint, keys[i].k));
+          g_array_append_val (boxes, g_array_index (self->boxes, GisEnvelope, order[i]));
+          g_array_append_val (items, g_array_index (self->items, guint, order[i]));
         }
       self->level_end = g_new (guint, levels);
       self->n_levels = levels;

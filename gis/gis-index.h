@@ -36,6 +36,14 @@ guint32   gis_hilbert_index (double            x,
                             double             y,
                             const GisEnvelope *extent);
 
+typedef const GisEnvelope *(*GisEnvelopeFunc) (gpointer data,
+                                              guint    i);
+
+guint    *gis_hilbert_sort  (guint              n,
+                            GisEnvelopeFunc    box_of,
+                            gpointer           data,
+                            const GisEnvelope *extent);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GisIndex, gis_index_free)
 
 G_END_DECLS

@@ -243,44 +243,10 @@ feature_cb (GisFeature *feature, gpointer user_data, GError **error)
   return TRUE;
 }
 
-/* Position along a Hilbert curve of order 16 (x, y in 0..65535). */
-static guint32
-hilbert (guint32 x, guint32 y)
+static const GisEnvelope *
+feature_box (gpointer data, guint i)
 {
-  guint32 d = 0;
-
-  for (guint32 s = 1u << 15; s > 0; s >>= 1)
-    {
-      guint32 rx = (x & s) > 0, ry = (y & s) > 0;
-      d += s * s * ((3 * rx) ^ ry);
-      if (ry == 0)
-        {
-          if (rx == 1)
-            {
-              x = s - 1 - x;
-              y = s - 1 - y;
-            }
-          guint32 t = x;
-          x = y;
-          y = t;
-        }
-    }
-  return d;
-}
-
-typedef struct {
-  guint32 code;
-  guint32 index;
-} Ranked;
-
-static int
-compare_ranked (gconstpointer a, gconstpointer b)
-{
-  const Ranked *x = a, *y = b;
-
-  if (x->code != y->code)
-    return x->code < y->code ? -1 : 1;
-  return x->index < y->index ? -1 : x->index > y->index;
+  return &g_array_index ((GArray *) data, GisVFeature, i).envelope;
 }
 
 /* Stores the features along a Hilbert curve: features close on the map are then close in
@@ -290,29 +256,13 @@ static void
 sort_spatially (GisVectorLayer *self)
 {
   guint n = self->features->len;
-  g_autofree Ranked *ranks = NULL;
+  g_autofree guint *order = NULL;
   GArray *features, *parts, *x, *y, *fids;
   GPtrArray *values;
-  double w = self->extent.max_x - self->extent.min_x;
-  double h = self->extent.max_y - self->extent.min_y;
 
   if (n < 2 || gis_envelope_is_empty (&self->extent))
     return;
-  ranks = g_new (Ranked, n);
-  for (guint i = 0; i < n; i++)
-    {
-      const GisVFeature *f = &g_array_index (self->features, GisVFeature, i);
-      double cx = 0, cy = 0;
-      if (!gis_envelope_is_empty (&f->envelope))
-        {
-          cx = w > 0 ? ((f->envelope.min_x + f->envelope.max_x) / 2 - self->extent.min_x) / w : 0;
-          cy = h > 0 ? ((f->envelope.min_y + f->envelope.max_y) / 2 - self->extent.min_y) / h : 0;
-        }
-      ranks[i].code = hilbert ((guint32) CLAMP (cx * 65535, 0, 65535),
-                               (guint32) CLAMP (cy * 65535, 0, 65535));
-      ranks[i].index = i;
-    }
-  qsort (ranks, n, sizeof (Ranked), compare_ranked);
+  order = gis_hilbert_sort (n, feature_box, self->features, &self->extent);
 
   features = g_array_sized_new (FALSE, FALSE, sizeof (GisVFeature), n);
   parts = g_array_sized_new (FALSE, FALSE, sizeof (GisVPart), self->parts->len);
@@ -322,7 +272,7 @@ sort_spatially (GisVectorLayer *self)
   values = g_ptr_array_sized_new ((guint) ((gsize) n * self->n_fields));
   for (guint r = 0; r < n; r++)
     {
-      guint i = ranks[r].index;
+      guint i = order[r];
       GisVFeature f = g_array_index (self->features, GisVFeature, i);
       guint first_part = parts->len;
 

@@ -853,6 +853,25 @@ test_raster_bad_windows (void **state)
   g_assert_finalize_object (g_steal_pointer (&raster));
 }
 
+/* A new GeoTIFF in UTM 35S, 10 m pixels from (500000, 9000000) down and right. */
+static GDALDatasetH
+create_utm_tiff (const char *path, int width, int height, GDALDataType type)
+{
+  const double gt[6] = { 500000, 10, 0, 9000000, 0, -10 };
+  GDALDatasetH ds = GDALCreate (GDALGetDriverByName ("GTiff"), path, width, height, 1, type, NULL);
+  OGRSpatialReferenceH srs = OSRNewSpatialReference (NULL);
+  char *wkt = NULL;
+
+  assert_non_null (ds);
+  GDALSetGeoTransform (ds, (double *) gt);
+  OSRImportFromEPSG (srs, 32735);
+  OSRExportToWkt (srs, &wkt);
+  GDALSetProjection (ds, wkt);
+  CPLFree (wkt);
+  OSRDestroySpatialReference (srs);
+  return ds;
+}
+
 /* A window larger than one strip of rows (4 Mpx / 2048 columns = 2048 rows) is read strip by
  * strip: a 10 × 100 pixel block across the strips' seam (rows 2000–2099) comes out as one
  * rectangle of exactly those pixels, 10 m each. */
@@ -865,21 +884,10 @@ test_raster_polygonize_across_strips (void **state)
   g_autoptr(GisRaster) raster = NULL;
   g_autoptr(GPtrArray) polys = NULL;
   g_autofree guint8 *row = g_new0 (guint8, 2048);
-  const double gt[6] = { 500000, 10, 0, 9000000, 0, -10 };
   const double wanted[] = { 1 };
   GisEnvelope e;
-  GDALDatasetH ds;
-  OGRSpatialReferenceH srs = OSRNewSpatialReference (NULL);
-  char *wkt = NULL;
+  GDALDatasetH ds = create_utm_tiff (path, 2048, 2100, GDT_Byte);
 
-  ds = GDALCreate (GDALGetDriverByName ("GTiff"), path, 2048, 2100, 1, GDT_Byte, NULL);
-  assert_non_null (ds);
-  GDALSetGeoTransform (ds, (double *) gt);
-  OSRImportFromEPSG (srs, 32735);
-  OSRExportToWkt (srs, &wkt);
-  GDALSetProjection (ds, wkt);
-  CPLFree (wkt);
-  OSRDestroySpatialReference (srs);
   memset (row + 10, 1, 10);
   for (int y = 2000; y < 2100; y++)
     assert_int_equal (GDALRasterIO (GDALGetRasterBand (ds, 1), GF_Write, 0, y, 2048, 1, row, 2048,
@@ -914,20 +922,9 @@ test_raster_polygonize_many_classes (void **state)
   g_autoptr(GisRaster) raster = NULL;
   gint16 row[300];
   double wanted[300];
-  const double gt[6] = { 500000, 10, 0, 9000000, 0, -10 };
   const guint asked[] = { 254, 255, 300 };
-  GDALDatasetH ds;
-  OGRSpatialReferenceH srs = OSRNewSpatialReference (NULL);
-  char *wkt = NULL;
+  GDALDatasetH ds = create_utm_tiff (path, 300, 2, GDT_Int16);
 
-  ds = GDALCreate (GDALGetDriverByName ("GTiff"), path, 300, 2, 1, GDT_Int16, NULL);
-  assert_non_null (ds);
-  GDALSetGeoTransform (ds, (double *) gt);
-  OSRImportFromEPSG (srs, 32735);
-  OSRExportToWkt (srs, &wkt);
-  GDALSetProjection (ds, wkt);
-  CPLFree (wkt);
-  OSRDestroySpatialReference (srs);
   for (int x = 0; x < 300; x++)
     {
       row[x] = (gint16) (1000 + 3 * x);   /* values 1000, 1003, … */

@@ -624,53 +624,16 @@ process_lsm_title (Job *job, Batch *b, GisAreaMeter *meter, GisTransform *to_out
   return TRUE;
 }
 
-typedef struct {
-  guint32 key;
-  guint   id;
-} Ordered;
-
-static int
-compare_ordered (gconstpointer a, gconstpointer b)
-{
-  const Ordered *x = a, *y = b;
-  if (x->key != y->key)
-    return x->key < y->key ? -1 : 1;
-  return x->id < y->id ? -1 : x->id > y->id;
-}
-
-/* Numbers 0 … @n − 1 ordered along a Hilbert curve through the centres of their boxes. */
-static guint *
-hilbert_order (const GisEnvelope *(*box_of) (Job *, guint), Job *job, guint n)
-{
-  GisEnvelope extent = GIS_ENVELOPE_EMPTY;
-  g_autofree Ordered *o = g_new (Ordered, MAX (n, 1));
-  guint *ids = g_new (guint, MAX (n, 1));
-
-  for (guint i = 0; i < n; i++)
-    gis_envelope_expand (&extent, box_of (job, i));
-  for (guint i = 0; i < n; i++)
-    {
-      const GisEnvelope *e = box_of (job, i);
-      o[i].key = gis_hilbert_index (e->min_x / 2 + e->max_x / 2, e->min_y / 2 + e->max_y / 2,
-                                    &extent);
-      o[i].id = i;
-    }
-  qsort (o, n, sizeof (Ordered), compare_ordered);
-  for (guint i = 0; i < n; i++)
-    ids[i] = o[i].id;
-  return ids;
-}
-
 static const GisEnvelope *
-deposit_box (Job *job, guint i)
+deposit_box (gpointer job, guint i)
 {
   return &deposit_at (job, i)->box;
 }
 
 static const GisEnvelope *
-lsm_box (Job *job, guint i)
+lsm_box (gpointer job, guint i)
 {
-  return &g_array_index (job->lsm, LsmTitle, i).box;
+  return &g_array_index (((Job *) job)->lsm, LsmTitle, i).box;
 }
 
 /* How many of the shapes in @order from @start on fill one batch: about @budget bytes, at
@@ -1211,6 +1174,25 @@ rule_number (Reading *rd, const ZonesRule *rule)
   return GPOINTER_TO_UINT (g_hash_table_lookup (rd->rule_index, rule)) - 1;
 }
 
+/* A land-use shape of a class the rules exclude (widened by its buffer) or make
+ * conditional. */
+static gboolean
+add_landuse (Reading *rd, GisGeometry *g, const ZonesRule *rule, GError **error)
+{
+  g_autoptr(GisGeometry) cutter = NULL;
+
+  if (rule->kind != ZONES_RULE_EXCLUDED)
+    {
+      rd->result->n_conditional++;
+      return add_shape (rd, g, 0, rule_number (rd, rule) + 1, error);
+    }
+  cutter = rule->buffer_m > 0 ? gis_geometry_buffer_metres (g, rd->job->working, rule->buffer_m,
+                                                           error)
+                              : gis_geometry_polygonal_part (g, error);
+  rd->result->n_excluded++;
+  return cutter != NULL && add_shape (rd, cutter, 0, 0, error);
+}
+
 static gboolean
 deposits_cb (ZonesRecordSet *set, gpointer user_data, GError **error)
 {
@@ -1339,27 +1321,10 @@ landuse_cb (ZonesRecordSet *set, gpointer user_data, GError **error)
       rule = zones_rules_lookup (p->rules, r->values[ic]);
       if (rule == NULL || rule->kind == ZONES_RULE_ALLOWED)
         continue;
-      if (rule->kind == ZONES_RULE_EXCLUDED)
+      if (!add_landuse (rd, r->geometry, rule, error))
         {
-          g_autoptr(GisGeometry) g = NULL;
-          if (rule->buffer_m > 0)
-            g = gis_geometry_buffer_metres (r->geometry, rd->job->working, rule->buffer_m, error);
-          else
-            g = gis_geometry_polygonal_part (r->geometry, error);
-          if (g == NULL)
-            {
-              g_prefix_error (error, "%s, feature %" G_GINT64_FORMAT ": ", in->label, r->fid);
-              return FALSE;
-            }
-          if (!add_shape (rd, g, 0, 0, error))
-            return FALSE;
-          rd->result->n_excluded++;
-        }
-      else
-        {
-          if (!add_shape (rd, r->geometry, 0, rule_number (rd, rule) + 1, error))
-            return FALSE;
-          rd->result->n_conditional++;
+          g_prefix_error (error, "%s, feature %" G_GINT64_FORMAT ": ", in->label, r->fid);
+          return FALSE;
         }
     }
   return TRUE;
@@ -1438,20 +1403,8 @@ read_landuse_raster (Reading *rd, ZonesInput *in, guint *n_families, GCancellabl
           for (guint c = 0; c < codes->len; c++)
             if (g_array_index (codes, double, c) == rp->value)
               rule = g_ptr_array_index (code_rule, c);
-          if (rule->kind == ZONES_RULE_EXCLUDED)
-            {
-              g_autoptr(GisGeometry) g = gis_geometry_buffer_metres (rp->geometry, rd->job->working,
-                                                                     rule->buffer_m, error);
-              if (g == NULL || !add_shape (rd, g, 0, 0, error))
-                return FALSE;
-              rd->result->n_excluded++;
-            }
-          else
-            {
-              if (!add_shape (rd, rp->geometry, 0, rule_number (rd, rule) + 1, error))
-                return FALSE;
-              rd->result->n_conditional++;
-            }
+          if (!add_landuse (rd, rp->geometry, rule, error))
+            return FALSE;
         }
     }
   return TRUE;
@@ -1765,7 +1718,7 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
    * of threads, so neither do the sums, to the last bit. */
   {
     guint n = job.deposits->len;
-    g_autofree guint *order = hilbert_order (deposit_box, &job, n);
+    g_autofree guint *order = gis_hilbert_sort (n, deposit_box, &job, NULL);
     guint64 bytes = 0;
 
     if (p->batch_bytes == 0)
@@ -1781,7 +1734,7 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
     /* 6. The LSM review: deposit land in scope inside large-scale titles in force. */
     if (ok && n > 0 && job.lsm->len > 0)
       {
-        g_autofree guint *lsm_order = hilbert_order (lsm_box, &job, job.lsm->len);
+        g_autofree guint *lsm_order = gis_hilbert_sort (job.lsm->len, lsm_box, &job, NULL);
         ok = run_batches (&job, process_lsm_title, emit_lsm, FALSE, lsm_order, job.lsm->len,
                           budget, lsm_ref, error);
         g_ptr_array_sort (result->lsm_review, compare_lsm);
