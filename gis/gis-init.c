@@ -5,6 +5,8 @@
 #define G_LOG_DOMAIN "gis-init"
 
 #include <proj.h>
+#include <stdlib.h>
+#include <sqlite3.h>
 #include <cpl_conv.h>
 
 #include "gis-init.h"
@@ -44,6 +46,7 @@ gis_init (void)
       /* GeoPackages need no SpatiaLite: GDAL has the functions their R-tree triggers call.
        * Loading it into every SQLite connection costs start-up time and a few MB. */
       CPLSetConfigOption ("SPATIALITE_LOAD", "FALSE");
+      if (g_getenv ("SQLLIM")) sqlite3_soft_heap_limit64 (atoi (g_getenv ("SQLLIM")) << 20);
       /* Keep shapefile attribute text as the user wrote it; GDAL recodes from the .cpg. */
       CPLSetConfigOption ("OGR_SKIP", "");
       /* Only the drivers Placer opens or writes (see gis-dataset.c's allow-list): fewer

@@ -241,9 +241,8 @@ zones_unallocated_result_free (ZonesUnallocatedResult *r)
 
 #define MAX_THREADS 8
 #define READ_BATCH 2048                  /* features per batch while reading */
-#define DEFAULT_BATCH_BYTES (256 << 10)  /* deposit shapes per batch of the overlay */
+#define DEFAULT_BATCH_BYTES (1 << 20)    /* shapes read back per batch, at most */
 #define MIN_BATCH_BYTES (64 << 10)
-#define MAX_BATCH_ITEMS 512
 
 static int
 compare_uint (gconstpointer a, gconstpointer b)
@@ -636,35 +635,6 @@ lsm_box (gpointer job, guint i)
   return &g_array_index (((Job *) job)->lsm, LsmTitle, i).box;
 }
 
-/* How many of the shapes in @order from @start on fill one batch: about @budget bytes, at
- * most MAX_BATCH_ITEMS shapes (many small titles would otherwise spread a batch over a
- * wide area, and with it the deposits near them), at least one. */
-static guint
-batch_length (const guint *order, guint start, guint n, gsize budget,
-              const GisSpoolRef *(*ref_of) (Job *, guint), Job *job)
-{
-  gsize bytes = 0;
-  guint k = start;
-
-  while (k < n && (k == start ||
-                   (bytes + ref_of (job, order[k])->length <= budget &&
-                    k - start < MAX_BATCH_ITEMS)))
-    bytes += ref_of (job, order[k++])->length;
-  return k - start;
-}
-
-static const GisSpoolRef *
-deposit_ref (Job *job, guint i)
-{
-  return &deposit_at (job, i)->ref;
-}
-
-static const GisSpoolRef *
-lsm_ref (Job *job, guint i)
-{
-  return &g_array_index (job->lsm, LsmTitle, i).ref;
-}
-
 /* The members of @index whose envelope meets one of @boxes, each once, in ascending order.
  * @seen has a slot per member; @mark is new for each call. */
 static GArray *
@@ -908,29 +878,97 @@ worker (gpointer data)
   return NULL;
 }
 
+/* The bytes item @i of the pass brings into a batch that already holds what @dseen and
+ * @sseen mark with @mark: its own shape (a title's; a deposit is among its own near ones),
+ * the deposits near it and, for the overlay, the cutters near it; marks them. */
+static gsize
+item_bytes (Job *job, guint i, guint *dseen, guint *sseen, guint mark, GArray *hits)
+{
+  const GisEnvelope *box = own_box (job, i);
+  gsize bytes = job->func == process_lsm_title ? own_ref (job, i)->length : 0;
+
+  g_array_set_size (hits, 0);
+  gis_index_query_into (job->deposit_index, box, hits);
+  for (guint k = 0; k < hits->len; k++)
+    {
+      guint d = g_array_index (hits, guint, k);
+      if (dseen[d] != mark)
+        {
+          dseen[d] = mark;
+          bytes += deposit_at (job, d)->ref.length;
+        }
+    }
+  if (!job->cutters)
+    return bytes;
+  g_array_set_size (hits, 0);
+  gis_index_query_into (job->shape_index, box, hits);
+  for (guint k = 0; k < hits->len; k++)
+    {
+      guint c = g_array_index (hits, guint, k);
+      if (sseen[c] != mark)
+        {
+          sseen[c] = mark;
+          bytes += g_array_index (job->shapes, Shape, c).ref.length;
+        }
+    }
+  return bytes;
+}
+
+/* Splits @order into batches (start, length) whose shapes, read back together (their own,
+ * and the deposits and cutters near them), come to about @budget bytes; one item at least.
+ * This bounds memory whatever the items: a run of small titles over large deposits makes
+ * short batches. */
+static GArray *
+plan_batches (Job *job, const guint *order, guint n, gsize budget)
+{
+  GArray *spans = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) hits = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autofree guint *dseen = g_new0 (guint, MAX (job->deposits->len, 1));
+  g_autofree guint *sseen = g_new0 (guint, MAX (job->shapes->len, 1));
+  guint mark = 1, start = 0;
+  gsize bytes = 0;
+
+  for (guint k = 0; k < n; k++)
+    {
+      gsize add = item_bytes (job, order[k], dseen, sseen, mark, hits);
+
+      if (k > start && bytes + add > budget)
+        {
+          guint len = k - start;
+          g_array_append_val (spans, start);
+          g_array_append_val (spans, len);
+          start = k;
+          mark++;
+          add = item_bytes (job, order[k], dseen, sseen, mark, hits);
+          bytes = 0;
+        }
+      bytes += add;
+    }
+  if (n > start)
+    {
+      guint len = n - start;
+      g_array_append_val (spans, start);
+      g_array_append_val (spans, len);
+    }
+  return spans;
+}
+
 /* Runs @func over the @n items of @order (deposits or LSM titles, in Hilbert order), in
  * batches of neighbours of about @budget bytes, on the job's threads (this one included);
  * each batch goes to @emit when done, in order. */
 static gboolean
 run_batches (Job *job, ItemFunc func, EmitFunc emit, gboolean cutters, const guint *order,
-             guint n, gsize budget, const GisSpoolRef *(*ref_of) (Job *, guint),
-             GError **error)
+             guint n, gsize budget, GError **error)
 {
   GThread *threads[MAX_THREADS];
   WorkerArg args[MAX_THREADS];
-  g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) spans = NULL;
   guint n_threads;
 
-  for (guint start = 0; start < n; )
-    {
-      guint len = batch_length (order, start, n, budget, ref_of, job);
-      g_array_append_val (spans, start);
-      g_array_append_val (spans, len);
-      start += len;
-    }
   job->func = func;
   job->emit = emit;
   job->cutters = cutters;
+  spans = plan_batches (job, order, n, budget);
   job->order = order;
   job->spans = spans;
   job->next = 0;
@@ -1713,22 +1751,16 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
   phase_done (&t0, "admin units read");
 
   /* 5. The overlay, a batch of neighbouring deposits at a time; the totals come with it.
-   * Batches are small enough to keep memory low, and many enough (32 at least, when there
-   * is that much) to keep every thread busy to the end. They do not depend on the number
-   * of threads, so neither do the sums, to the last bit. */
+   * Batches are small enough to keep memory low, and many enough (some 32 at least, when
+   * there is that much) to keep every thread busy to the end. They do not depend on the
+   * number of threads, so neither do the sums, to the last bit. */
   {
     guint n = job.deposits->len;
     g_autofree guint *order = gis_hilbert_sort (n, deposit_box, &job, NULL);
-    guint64 bytes = 0;
 
     if (p->batch_bytes == 0)
-      {
-        for (guint i = 0; i < n; i++)
-          bytes += deposit_at (&job, i)->ref.length;
-        budget = CLAMP (bytes / 32, MIN_BATCH_BYTES, DEFAULT_BATCH_BYTES);
-      }
-    ok = run_batches (&job, process_deposit, emit_deposits, TRUE, order, n, budget,
-                      deposit_ref, error);
+      budget = CLAMP (gis_spool_get_size (job.spool) / 32, MIN_BATCH_BYTES, DEFAULT_BATCH_BYTES);
+    ok = run_batches (&job, process_deposit, emit_deposits, TRUE, order, n, budget, error);
     phase_done (&t0, "overlay");
 
     /* 6. The LSM review: deposit land in scope inside large-scale titles in force. */
@@ -1736,7 +1768,7 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
       {
         g_autofree guint *lsm_order = gis_hilbert_sort (job.lsm->len, lsm_box, &job, NULL);
         ok = run_batches (&job, process_lsm_title, emit_lsm, FALSE, lsm_order, job.lsm->len,
-                          budget, lsm_ref, error);
+                          budget, error);
         g_ptr_array_sort (result->lsm_review, compare_lsm);
       }
     phase_done (&t0, "LSM review");

@@ -65,7 +65,8 @@ typedef struct {
   /* Where the pieces go as they are made; NULL keeps them in the result's candidates. */
   ZonesCandidateFunc candidate_func;
   gpointer     candidate_data;
-  /* Deposit shapes (WKB bytes) per batch of the overlay; 0 for the default (1 MiB). */
+  /* Bytes of shapes read back per batch (its deposits or titles and the shapes near
+   * them), about; 0 for the default (at most 1 MiB). */
   gsize        batch_bytes;
 } ZonesUnallocatedParams;
 
