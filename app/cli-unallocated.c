@@ -226,8 +226,7 @@ cli_unallocated (int argc, char **argv)
         goto out;
       }
     /* The analysis prints its own phases (zones-unallocated.c). */
-    if (g_getenv ("PLACER_TIMINGS"))
-      fprintf (stderr, "inputs inspected: %.3f s\n", (g_get_monotonic_time () - t0) / 1e6);
+    gis_print_phase (&t0, "inputs inspected");
   }
   if (params.deposits->len == 0)
     {
@@ -277,9 +276,8 @@ cli_unallocated (int argc, char **argv)
         code = cli_fail (error);
         goto out;
       }
-    /* The analysis prints its own phases (zones-unallocated.c). */
-    if (out != NULL && g_getenv ("PLACER_TIMINGS"))
-      fprintf (stderr, "written: %.3f s\n", (g_get_monotonic_time () - t0) / 1e6);
+    if (out != NULL)
+      gis_print_phase (&t0, "written");
   }
   if (project != NULL)
     {
@@ -296,8 +294,7 @@ cli_unallocated (int argc, char **argv)
   g_date_strftime (date, sizeof date, "%Y-%m-%d", &params.as_of);
   if (json)
     {
-      g_autofree char *sum = zones_unallocated_summary_to_json (result);
-      g_autoptr(JsonNode) node = json_from_string (sum, NULL);
+      g_autoptr(JsonNode) node = zones_unallocated_summary_to_node (result);
       JsonObject *o = json_node_get_object (node);
       json_object_set_string_member (o, "as_of", date);
       if (out != NULL)

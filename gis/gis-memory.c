@@ -4,7 +4,9 @@
  */
 #define G_LOG_DOMAIN "gis-memory"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -52,4 +54,37 @@ gis_release_free_memory (void)
 #ifdef __GLIBC__
   malloc_trim (0);
 #endif
+}
+
+/**
+ * gis_print_phase:
+ * @since: (inout): when the phase began (g_get_monotonic_time ()); set to now
+ * @phase: its name
+ *
+ * Where the time and memory go: with PLACER_TIMINGS set, prints on stderr the phase's wall
+ * time and the process's resident and peak memory, where the system says (Linux's /proc).
+ */
+void
+gis_print_phase (gint64 *since, const char *phase)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (g_getenv ("PLACER_TIMINGS") != NULL)
+    {
+      g_autofree char *status = NULL;
+      const char *rss = NULL, *hwm = NULL;
+
+      if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+        {
+          rss = strstr (status, "VmRSS:");
+          hwm = strstr (status, "VmHWM:");
+        }
+      if (rss != NULL && hwm != NULL)
+        fprintf (stderr, "%s: %.3f s (resident %.0f MB, peak %.0f MB)\n", phase,
+                 (now - *since) / 1e6, g_ascii_strtod (rss + 6, NULL) / 1024,
+                 g_ascii_strtod (hwm + 6, NULL) / 1024);
+      else
+        fprintf (stderr, "%s: %.3f s\n", phase, (now - *since) / 1e6);
+    }
+  *since = now;
 }

@@ -10,5 +10,7 @@ G_BEGIN_DECLS
 
 gpointer gis_alloc_large (gsize size);
 void     gis_release_free_memory (void);
+void     gis_print_phase (gint64     *since,
+                          const char *phase);
 
 G_END_DECLS

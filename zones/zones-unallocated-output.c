@@ -153,6 +153,20 @@ zones_unallocated_inputs_to_json (const ZonesUnallocatedParams *p)
 char *
 zones_unallocated_summary_to_json (ZonesUnallocatedResult *r)
 {
+  g_autoptr(JsonNode) node = zones_unallocated_summary_to_node (r);
+
+  return json_to_string (node, FALSE);
+}
+
+/**
+ * zones_unallocated_summary_to_node:
+ *
+ * Returns: (transfer full): the same figures as zones_unallocated_summary_to_json(), as a
+ *   JSON object the caller may add to
+ */
+JsonNode *
+zones_unallocated_summary_to_node (ZonesUnallocatedResult *r)
+{
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(GList) minerals = g_list_sort (g_hash_table_get_keys (r->by_mineral),
                                            (GCompareFunc) g_strcmp0);
@@ -248,7 +262,7 @@ zones_unallocated_summary_to_json (ZonesUnallocatedResult *r)
     json_builder_add_string_value (b, g_ptr_array_index (r->warnings, i));
   json_builder_end_array (b);
   json_builder_end_object (b);
-  return node_to_string (b);
+  return json_builder_get_root (b);
 }
 
 static char *

@@ -26,28 +26,6 @@
 #include "zones-error.h"
 #include "zones-unallocated.h"
 
-/* Where the time and memory go: PLACER_TIMINGS=1 prints each phase's wall time on stderr,
- * with the process's resident and peak memory where the system says (Linux's /proc). */
-static void
-phase_done (gint64 *since, const char *phase)
-{
-  gint64 now = g_get_monotonic_time ();
-  if (g_getenv ("PLACER_TIMINGS"))
-    {
-      g_autofree char *status = NULL;
-      const char *rss, *hwm;
-
-      if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL) &&
-          (rss = strstr (status, "VmRSS:")) != NULL && (hwm = strstr (status, "VmHWM:")) != NULL)
-        fprintf (stderr, "%s: %.3f s (resident %.0f MB, peak %.0f MB)\n", phase,
-                 (now - *since) / 1e6, g_ascii_strtod (rss + 6, NULL) / 1024,
-                 g_ascii_strtod (hwm + 6, NULL) / 1024);
-      else
-        fprintf (stderr, "%s: %.3f s\n", phase, (now - *since) / 1e6);
-    }
-  *since = now;
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* Dates and the blocking rule */
 
@@ -1670,7 +1648,7 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
   rd.rule_index = rule_index;
   rd.deposit_extent = GIS_ENVELOPE_EMPTY;
 
-  phase_done (&t0, "started");
+  gis_print_phase (&t0, "started");
   /* 1. Deposits in scope */
   for (guint i = 0; i < p->deposits->len; i++)
     {
@@ -1690,13 +1668,13 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
   for (guint i = 0; i < job.deposits->len; i++)
     gis_index_insert (job.deposit_index, &deposit_at (&job, i)->box, i);
   gis_index_build (job.deposit_index);
-  phase_done (&t0, "deposits read");
+  gis_print_phase (&t0, "deposits read");
 
   /* 2. Titles that block on the as-of date */
   for (guint i = 0; i < p->concessions->len; i++)
     if (!read_input (&rd, g_ptr_array_index (p->concessions, i), titles_cb, cancellable, error))
       goto fail;
-  phase_done (&t0, "titles read");
+  gis_print_phase (&t0, "titles read");
 
   /* 3. Land use: excluded classes (with buffers) join the cutters; conditional ones are
    * kept per class to label the candidate land. */
@@ -1709,7 +1687,7 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
     }
   gis_index_build (job.shape_index);
   gis_release_free_memory ();
-  phase_done (&t0, "land use read");
+  gis_print_phase (&t0, "land use read");
 
   /* 4. Admin units: the most detailed borders layer (admin-1 when there is one), held in
    * memory for the whole run. */
@@ -1748,7 +1726,7 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
           goto fail;
       }
   }
-  phase_done (&t0, "admin units read");
+  gis_print_phase (&t0, "admin units read");
 
   /* 5. The overlay, a batch of neighbouring deposits at a time; the totals come with it.
    * Batches are small enough to keep memory low, and many enough (some 32 at least, when
@@ -1761,7 +1739,7 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
     if (p->batch_bytes == 0)
       budget = CLAMP (gis_spool_get_size (job.spool) / 32, MIN_BATCH_BYTES, DEFAULT_BATCH_BYTES);
     ok = run_batches (&job, process_deposit, emit_deposits, TRUE, order, n, budget, error);
-    phase_done (&t0, "overlay");
+    gis_print_phase (&t0, "overlay");
 
     /* 6. The LSM review: deposit land in scope inside large-scale titles in force. */
     if (ok && n > 0 && job.lsm->len > 0)
@@ -1771,7 +1749,7 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
                           budget, error);
         g_ptr_array_sort (result->lsm_review, compare_lsm);
       }
-    phase_done (&t0, "LSM review");
+    gis_print_phase (&t0, "LSM review");
   }
   if (!ok)
     goto fail;

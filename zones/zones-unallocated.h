@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "gis.h"
 #include "zones-records.h"
 #include "zones-rules.h"
@@ -149,6 +151,7 @@ void                    zones_unallocated_writer_free  (ZonesUnallocatedWriter *
 char                   *zones_unallocated_params_to_json (const ZonesUnallocatedParams *params);
 char                   *zones_unallocated_inputs_to_json (const ZonesUnallocatedParams *params);
 char                   *zones_unallocated_summary_to_json (ZonesUnallocatedResult *result);
+JsonNode               *zones_unallocated_summary_to_node (ZonesUnallocatedResult *result);
 gboolean                zones_title_blocks             (const char   *status,
                                                         const GDate  *grant,
                                                         const GDate  *expiry,
