@@ -21,6 +21,10 @@ struct _GisCrs {
   double          semi_major;
   double          flattening;
   double          angular_to_degrees;
+  /* A Transverse Mercator projection (UTM among them) on a Greenwich meridian: its
+   * parameters, in degrees and metres, for the area meter's own inverse (tm_inverse ()) */
+  gboolean        tm;
+  double          tm_lon0, tm_lat0, tm_k0, tm_x0, tm_y0, tm_unit;
 };
 
 G_DEFINE_BOXED_TYPE (GisCrs, gis_crs, gis_crs_ref, gis_crs_unref)
@@ -107,6 +111,25 @@ crs_from_srs (OGRSpatialReferenceH srs, GError **error)
       }
   }
   self->angular_to_degrees = OSRGetAngularUnits (srs, &unit_name) * 180.0 / G_PI;
+  {
+    const char *method = OSRIsProjected (srs) ? OSRGetAttrValue (srs, "PROJECTION", 0) : NULL;
+    char *pm_name = NULL;
+    OGRErr e1 = OGRERR_NONE, e2 = OGRERR_NONE, e3 = OGRERR_NONE, e4 = OGRERR_NONE,
+           e5 = OGRERR_NONE;
+
+    if (method != NULL && g_str_equal (method, SRS_PT_TRANSVERSE_MERCATOR) &&
+        OSRGetPrimeMeridian (srs, &pm_name) == 0.0)
+      {
+        self->tm_lon0 = OSRGetNormProjParm (srs, SRS_PP_CENTRAL_MERIDIAN, 0.0, &e1);
+        self->tm_lat0 = OSRGetNormProjParm (srs, SRS_PP_LATITUDE_OF_ORIGIN, 0.0, &e2);
+        self->tm_k0 = OSRGetNormProjParm (srs, SRS_PP_SCALE_FACTOR, 1.0, &e3);
+        self->tm_x0 = OSRGetNormProjParm (srs, SRS_PP_FALSE_EASTING, 0.0, &e4);
+        self->tm_y0 = OSRGetNormProjParm (srs, SRS_PP_FALSE_NORTHING, 0.0, &e5);
+        self->tm_unit = OSRGetLinearUnits (srs, NULL);
+        self->tm = e1 == OGRERR_NONE && e3 == OGRERR_NONE && self->tm_k0 > 0 &&
+                   self->tm_unit > 0;
+      }
+  }
   return self;
 }
 
@@ -748,9 +771,21 @@ gis_geodesic_distance (double lon1, double lat1, double lon2, double lat2)
   return s12;
 }
 
+/* Transverse Mercator, inverse: Krüger's series to sixth order in the third flattening n
+ * (Karney 2011, "Transverse Mercator with an accuracy of a few nanometers"), which is what
+ * PROJ computes too; here without a PROJ pipeline per call, and without PROJ in the
+ * meter's thread. */
+typedef struct {
+  double lon0, k0a;           /* central meridian (degrees); k0 × rectifying radius */
+  double x0, y0, unit;        /* false easting and northing (m); metres per CRS unit */
+  double xi0;                 /* ξ of the latitude of origin */
+  double beta[6], delta[6];
+} TmInverse;
+
 struct _GisAreaMeter {
   GisCrs       *crs;
-  GisTransform *to_lonlat;    /* NULL when the CRS is geographic */
+  GisTransform *to_lonlat;    /* NULL when the CRS is geographic, or tm is set */
+  TmInverse    *tm;           /* the CRS's own inverse, when it is Transverse Mercator */
   double        scale;        /* angular unit → degrees */
   double        a, f;
   struct geod_geodesic geod;
@@ -762,6 +797,97 @@ struct _GisAreaMeter {
   guint         filled;
   gboolean      forget;       /* no table: every edge is new (see set_remember) */
 };
+
+static TmInverse *
+tm_inverse_new (const GisCrs *crs)
+{
+  TmInverse *t = g_new0 (TmInverse, 1);
+  double f = crs->flattening, n = f / (2 - f), e = sqrt (f * (2 - f));
+  double n2 = n * n, n3 = n2 * n, n4 = n3 * n, n5 = n4 * n, n6 = n5 * n;
+  double a_rect = crs->semi_major / (1 + n) * (1 + n2 / 4 + n4 / 64 + n6 / 256);
+  const double alpha[6] = {
+    n / 2 - 2 * n2 / 3 + 5 * n3 / 16 + 41 * n4 / 180 - 127 * n5 / 288 + 7891 * n6 / 37800,
+    13 * n2 / 48 - 3 * n3 / 5 + 557 * n4 / 1440 + 281 * n5 / 630 - 1983433 * n6 / 1935360,
+    61 * n3 / 240 - 103 * n4 / 140 + 15061 * n5 / 26880 + 167603 * n6 / 181440,
+    49561 * n4 / 161280 - 179 * n5 / 168 + 6601661 * n6 / 7257600,
+    34729 * n5 / 80640 - 3418889 * n6 / 1995840,
+    212378941 * n6 / 319334400,
+  };
+  const double beta[6] = {
+    n / 2 - 2 * n2 / 3 + 37 * n3 / 96 - n4 / 360 - 81 * n5 / 512 + 96199 * n6 / 604800,
+    n2 / 48 + n3 / 15 - 437 * n4 / 1440 + 46 * n5 / 105 - 1118711 * n6 / 3870720,
+    17 * n3 / 480 - 37 * n4 / 840 - 209 * n5 / 4480 + 5569 * n6 / 90720,
+    4397 * n4 / 161280 - 11 * n5 / 504 - 830251 * n6 / 7257600,
+    4583 * n5 / 161280 - 108847 * n6 / 3991680,
+    20648693 * n6 / 638668800,
+  };
+  const double delta[6] = {
+    2 * n - 2 * n2 / 3 - 2 * n3 + 116 * n4 / 45 + 26 * n5 / 45 - 2854 * n6 / 675,
+    7 * n2 / 3 - 8 * n3 / 5 - 227 * n4 / 45 + 2704 * n5 / 315 + 2323 * n6 / 945,
+    56 * n3 / 15 - 136 * n4 / 35 - 1262 * n5 / 105 + 73814 * n6 / 2835,
+    4279 * n4 / 630 - 332 * n5 / 35 - 399572 * n6 / 14175,
+    4174 * n5 / 315 - 144838 * n6 / 6237,
+    601676 * n6 / 22275,
+  };
+  double phi0 = crs->tm_lat0 * G_PI / 180, chi0;
+
+  t->lon0 = crs->tm_lon0;
+  t->k0a = crs->tm_k0 * a_rect;
+  t->x0 = crs->tm_x0;
+  t->y0 = crs->tm_y0;
+  t->unit = crs->tm_unit;
+  memcpy (t->beta, beta, sizeof beta);
+  memcpy (t->delta, delta, sizeof delta);
+  /* The origin's ξ: its conformal latitude, then the forward series along the meridian. */
+  chi0 = asin (tanh (atanh (sin (phi0)) - e * atanh (e * sin (phi0))));
+  t->xi0 = chi0;
+  for (int j = 0; j < 6; j++)
+    t->xi0 += alpha[j] * sin (2 * (j + 1) * chi0);
+  return t;
+}
+
+/* Projected (x, y) in place to (lon, lat) in degrees. Both series are summed by
+ * Clenshaw's recurrence, the first one over complex ζ = ξ + iη, so that each point costs a
+ * dozen elementary functions. */
+static void
+tm_inverse (const TmInverse *t, double *x, double *y, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      double xi = (y[i] * t->unit - t->y0) / t->k0a + t->xi0;
+      double eta = (x[i] * t->unit - t->x0) / t->k0a;
+      double s2 = sin (2 * xi), c2 = cos (2 * xi), sh2 = sinh (2 * eta), ch2 = cosh (2 * eta);
+      /* a = 2 cos 2ζ; b_k = a b_{k+1} − b_{k+2} + β_k; Σ β_k sin 2kζ = b_1 sin 2ζ */
+      double ar = 2 * c2 * ch2, ai = -2 * s2 * sh2;
+      double b1r = 0, b1i = 0, b2r = 0, b2i = 0;
+      double xp, ep, chi, phi, sc, cc, d1 = 0, d2 = 0;
+
+      for (int j = 5; j >= 0; j--)
+        {
+          double br = ar * b1r - ai * b1i - b2r + t->beta[j];
+          double bi = ar * b1i + ai * b1r - b2i;
+          b2r = b1r;
+          b2i = b1i;
+          b1r = br;
+          b1i = bi;
+        }
+      /* sin 2ζ = sin 2ξ cosh 2η + i cos 2ξ sinh 2η */
+      xp = xi - (b1r * s2 * ch2 - b1i * c2 * sh2);
+      ep = eta - (b1r * c2 * sh2 + b1i * s2 * ch2);
+      chi = asin (sin (xp) / cosh (ep));
+      sc = sin (2 * chi);
+      cc = cos (2 * chi);
+      for (int j = 5; j >= 0; j--)
+        {
+          double d = 2 * cc * d1 - d2 + t->delta[j];
+          d2 = d1;
+          d1 = d;
+        }
+      phi = chi + d1 * sc;
+      x[i] = t->lon0 + atan2 (sinh (ep), cos (xp)) * 180 / G_PI;
+      y[i] = phi * 180 / G_PI;
+    }
+}
 
 /* An edge in the meter's input coordinates. Pieces cut from one zone keep the zone's vertices
  * bit for bit, and a drawing tool moves one vertex at a time, so most edges recur. */
@@ -944,7 +1070,10 @@ meter_ring_cb (guint polygon, guint ring, const double *xy, guint n, gpointer us
                     lon[k] = xy[2 * k];
                     lat[k] = xy[2 * k + 1];
                   }
-                if (m->to_lonlat != NULL && !gis_transform_points (m->to_lonlat, lon, lat, n, NULL))
+                if (m->tm != NULL)
+                  tm_inverse (m->tm, lon, lat, n);
+                else if (m->to_lonlat != NULL &&
+                         !gis_transform_points (m->to_lonlat, lon, lat, n, NULL))
                   {
                     w->failed = TRUE;
                     return;
@@ -1010,7 +1139,12 @@ gis_area_meter_new (GisCrs *crs, GError **error)
   m->f = crs->flattening;
   geod_init (&m->geod, m->a, m->f);
   m->scale = crs->angular_to_degrees;
-  if (!crs->geographic)
+  if (crs->tm)
+    {
+      m->tm = tm_inverse_new (crs);
+      m->scale = 1.0;
+    }
+  else if (!crs->geographic)
     {
       g_autoptr(GisCrs) geog = _gis_crs_new_geographic_base (crs, error);
       if (geog == NULL)
@@ -1045,6 +1179,7 @@ gis_area_meter_free (GisAreaMeter *m)
     return;
   g_clear_pointer (&m->crs, gis_crs_unref);
   g_clear_pointer (&m->to_lonlat, gis_transform_free);
+  g_free (m->tm);
   g_free (m->slots);
   g_free (m);
 }

@@ -347,6 +347,75 @@ test_area_meter_matches (void **state)
   }
 }
 
+/* A Transverse Mercator CRS is undone by the meter's own series, not by PROJ: its areas
+ * equal those of the same rings taken to lon/lat by PROJ and measured there, for UTM north
+ * and south, a national grid with its origin off the equator on another ellipsoid (British
+ * National Grid, Airy), one in US survey feet (Florida East), and a Gauss-Krüger zone
+ * whose EPSG axes are northing first. Rings of 400 points, 0.5 to 300 km across, so that
+ * both short and long edges count. */
+static void
+test_area_meter_transverse_mercator (void **state)
+{
+  const struct { int epsg, base; double lon, lat; } grids[] = {
+    { 32735, 4326, 28.9, -2.4 }, { 32630, 4326, -1.3, 12.1 }, { 27700, 4277, -1.2, 52.6 },
+    { 2236, 4269, -81.0, 27.5 }, { 31467, 4314, 9.3, 50.9 },
+  };
+  const double radii_deg[] = { 0.0025, 0.4, 1.4 };
+  GRand *rand = g_rand_new_with_seed (23);
+
+  for (guint g = 0; g < G_N_ELEMENTS (grids); g++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GisCrs) crs = gis_crs_new_from_epsg (grids[g].epsg, &error);
+      g_autoptr(GisCrs) wgs = NULL;
+      g_autoptr(GisTransform) to_ll = NULL;
+      g_autoptr(GisAreaMeter) tm = NULL;
+      g_autoptr(GisAreaMeter) ll = NULL;
+
+      assert_no_error (error);
+      wgs = gis_crs_new_from_epsg (grids[g].base, &error);
+      assert_no_error (error);
+      to_ll = gis_transform_new (crs, wgs, &error);
+      tm = gis_area_meter_new (crs, &error);
+      ll = gis_area_meter_new (wgs, &error);
+      assert_no_error (error);
+      for (guint r = 0; r < G_N_ELEMENTS (radii_deg); r++)
+        {
+          g_autoptr(GisTransform) from_ll = gis_transform_new (wgs, crs, &error);
+          GString *wkt = g_string_new ("POLYGON ((");
+          g_autoptr(GisGeometry) ring = NULL;
+          g_autoptr(GisGeometry) ring_ll = NULL;
+          double x[401], y[401], a_tm = 0, a_ll = 0;
+
+          for (guint k = 0; k < 400; k++)
+            {
+              double t = 2 * G_PI * k / 400;
+              double rr = radii_deg[r] * g_rand_double_range (rand, 0.6, 1.0);
+              x[k] = grids[g].lon + rr * cos (t);
+              y[k] = grids[g].lat + rr * sin (t);
+            }
+          x[400] = x[0];
+          y[400] = y[0];
+          assert_true (gis_transform_points (from_ll, x, y, 401, &error));
+          for (guint k = 0; k <= 400; k++)
+            g_string_append_printf (wkt, "%s%.17g %.17g", k ? ", " : "", x[k], y[k]);
+          g_string_append (wkt, "))");
+          ring = gis_geometry_new_from_wkt (wkt->str, &error);
+          g_string_free (wkt, TRUE);
+          assert_no_error (error);
+          ring_ll = gis_transform_geometry (to_ll, ring, &error);
+          assert_no_error (error);
+          assert_true (gis_area_meter_measure (tm, ring, &a_tm, &error));
+          assert_true (gis_area_meter_measure (ll, ring_ll, &a_ll, &error));
+          assert_no_error (error);
+          assert_true (a_ll > 0);
+          /* PROJ and the series agree to some 1e-14 degrees, a nanometre. */
+          assert_close_rel (a_tm, a_ll, 1e-10);
+        }
+    }
+  g_rand_free (rand);
+}
+
 int
 main (void)
 {
@@ -362,6 +431,7 @@ main (void)
     cmocka_unit_test (test_polyline_length),
     cmocka_unit_test (test_area_meter_matches),
     cmocka_unit_test (test_area_meter_short_edges),
+    cmocka_unit_test (test_area_meter_transverse_mercator),
   };
 
   gis_init ();

@@ -1755,6 +1755,8 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
     goto fail;
   g_ptr_array_sort (result->summary, compare_summary);
   job_clear (&job);
+  /* What the run held is freed: give it back before the caller writes its reports. */
+  gis_release_free_memory ();
   return g_steal_pointer (&result);
 
 fail:
