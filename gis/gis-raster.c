@@ -311,7 +311,7 @@ polygonize_progress (double done, const char *message, void *data)
 }
 
 /**
- * gis_raster_polygonize:
+ * gis_raster_polygonize_each:
  * @window: (nullable): only the pixels whose cells meet this box (raster CRS)
  * @classes: (array length=n_classes) (nullable): keep pixels whose value is one of these
  * @threshold: (nullable): or keep pixels whose value is at least this (nodata never passes)
@@ -319,16 +319,20 @@ polygonize_progress (double done, const char *message, void *data)
  *   first class), rather than one per class: such polygons neither overlap nor share an
  *   edge
  *
+ * @func: called with each polygon (and its class value) in turn; %FALSE stops
+ *
  * Turns the selected pixels into polygons that follow the pixel edges exactly, at the
  * raster's own resolution: the area of the polygons is the area of the pixels, nothing is
- * resampled.
+ * resampled. The polygons are handed over one at a time, each let go as soon as it is, so
+ * that hundreds of thousands of them are never all held twice.
  *
- * Returns: (transfer full) (element-type GisRasterPolygon): the polygons
+ * Returns: %FALSE with an error naming the raster, or @func's own error
  */
-GPtrArray *
-gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
-                       const double *classes, guint n_classes, const double *threshold,
-                       gboolean merge, GCancellable *cancellable, GError **error)
+gboolean
+gis_raster_polygonize_each (GisRaster *self, guint band, const GisEnvelope *window,
+                            const double *classes, guint n_classes, const double *threshold,
+                            gboolean merge, GisRasterPolygonFunc func, gpointer user_data,
+                            GCancellable *cancellable, GError **error)
 {
   guint x0 = 0, y0 = 0, x1, y1, w, h, strip;
   gboolean wide;
@@ -340,13 +344,13 @@ gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
   OGRSFDriverH mem_vec = (OGRSFDriverH) GDALGetDriverByName ("Memory");
   GDALDatasetH ds = NULL, vds = NULL;
   OGRLayerH layer;
-  OGRFeatureH f;
   double gt[6];
-  GPtrArray *result = NULL;
+  GIntBig n_features, seen = 0;
+  gboolean ok = TRUE;
   OGRFieldDefnH fd;
 
-  g_return_val_if_fail (GIS_IS_RASTER (self), NULL);
-  g_return_val_if_fail ((classes != NULL) != (threshold != NULL), NULL);
+  g_return_val_if_fail (GIS_IS_RASTER (self), FALSE);
+  g_return_val_if_fail ((classes != NULL) != (threshold != NULL), FALSE);
 
   x1 = gis_raster_get_width (self);
   y1 = gis_raster_get_height (self);
@@ -362,9 +366,8 @@ gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
     }
   w = x1 - x0;
   h = y1 - y0;
-  result = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_raster_polygon_free);
   if (w == 0 || h == 0)
-    return result;
+    return TRUE;
 
   /* The window is read a strip of rows at a time and coded into one grid, which the
    * in-memory band then uses as it is (no copy): one byte per pixel when the codes fit in
@@ -375,10 +378,9 @@ gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
   codes = g_try_malloc0 ((gsize) w * h * (wide ? sizeof (gint32) : 1));
   if (pixels == NULL || codes == NULL)
     {
-      g_ptr_array_unref (result);
       g_set_error (error, GIS_ERROR, GIS_ERROR_IO, "“%s”: a window of %u × %u pixels does not "
                    "fit in memory", self->path, w, h);
-      return NULL;
+      return FALSE;
     }
   has_nodata = gis_raster_get_nodata (self, band, &nodata);
   for (guint row = 0; row < h; row += strip)
@@ -388,10 +390,7 @@ gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
           !gis_raster_read_window (self, band, x0, y0 + row, w, rows, pixels, error))
-        {
-          g_ptr_array_unref (result);
-          return NULL;
-        }
+        return FALSE;
       /* Code each pixel: 0 drops it; otherwise its class value (or 1 for a threshold). */
       for (gsize i = 0; i < (gsize) w * rows; i++)
         {
@@ -431,9 +430,8 @@ gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
     if (GDALAddBand (ds, wide ? GDT_Int32 : GDT_Byte, options) != CE_None)
       {
         GDALClose (ds);
-        g_ptr_array_unref (result);
         _gis_cpl_end (error, GIS_ERROR_IO, self->path);
-        return NULL;
+        return FALSE;
       }
   }
   vds = GDALCreate ((GDALDriverH) mem_vec, "", 0, 0, 0, GDT_Unknown, NULL);
@@ -447,35 +445,75 @@ gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
     {
       GDALClose (vds);
       GDALClose (ds);
-      g_ptr_array_unref (result);
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         {
           _gis_cpl_end (NULL, GIS_ERROR_IO, NULL);
-          return NULL;
+          return FALSE;
         }
       _gis_cpl_end (error, GIS_ERROR_IO, self->path);
-      return NULL;
+      return FALSE;
     }
-  OGR_L_ResetReading (layer);
-  while ((f = OGR_L_GetNextFeature (layer)) != NULL)
+  /* The grid is done with: let it go before the polygons are handed over. */
+  GDALClose (ds);
+  g_clear_pointer (&codes, g_free);
+  /* Each feature is taken by its number and then deleted from the in-memory layer, so
+   * that the layer shrinks as the caller's copies grow. */
+  n_features = OGR_L_GetFeatureCount (layer, TRUE);
+  for (GIntBig fid = 0; ok && seen < n_features; fid++)
     {
-      int code = OGR_F_GetFieldAsInteger (f, 0);
-      GisRasterPolygon *p = g_new0 (GisRasterPolygon, 1);
+      OGRFeatureH f = OGR_L_GetFeature (layer, fid);
+      g_autoptr(GisGeometry) g = NULL;
+      double value;
 
-      p->value = threshold != NULL ? 1 : classes[code - 1];
-      p->geometry = _gis_geometry_from_ogr (OGR_F_GetGeometryRef (f), NULL);
-      OGR_F_Destroy (f);
-      if (p->geometry == NULL)
+      if (f == NULL)
         {
-          gis_raster_polygon_free (p);
+          if (fid > n_features * 2 + 16)   /* numbering with gaps: never seen so far */
+            break;
           continue;
         }
-      g_ptr_array_add (result, p);
+      seen++;
+      value = threshold != NULL ? 1 : classes[OGR_F_GetFieldAsInteger (f, 0) - 1];
+      g = _gis_geometry_from_ogr (OGR_F_GetGeometryRef (f), NULL);
+      OGR_F_Destroy (f);
+      if (OGR_L_DeleteFeature (layer, fid) != OGRERR_NONE)
+        g_debug ("feature %" G_GINT64_FORMAT " stays in the in-memory layer", (gint64) fid);
+      if (g != NULL)
+        ok = func (value, g, user_data, error);
     }
   GDALClose (vds);
-  GDALClose (ds);
   _gis_cpl_end (NULL, GIS_ERROR_IO, NULL);
-  return result;
+  return ok;
+}
+
+static gboolean
+collect_polygon (double value, GisGeometry *geometry, gpointer user_data, GError **error)
+{
+  GisRasterPolygon *p = g_new0 (GisRasterPolygon, 1);
+
+  p->value = value;
+  p->geometry = gis_geometry_ref (geometry);
+  g_ptr_array_add (user_data, p);
+  return TRUE;
+}
+
+/**
+ * gis_raster_polygonize:
+ *
+ * All the polygons of gis_raster_polygonize_each() at once.
+ *
+ * Returns: (transfer full) (element-type GisRasterPolygon): the polygons
+ */
+GPtrArray *
+gis_raster_polygonize (GisRaster *self, guint band, const GisEnvelope *window,
+                       const double *classes, guint n_classes, const double *threshold,
+                       gboolean merge, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_raster_polygon_free);
+
+  if (!gis_raster_polygonize_each (self, band, window, classes, n_classes, threshold, merge,
+                                   collect_polygon, result, cancellable, error))
+    return NULL;
+  return g_steal_pointer (&result);
 }
 
 /**

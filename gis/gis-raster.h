@@ -65,6 +65,22 @@ gboolean     gis_raster_build_overviews (const char   *path,
                                          gpointer      progress_data,
                                          GCancellable *cancellable,
                                          GError      **error);
+typedef gboolean (*GisRasterPolygonFunc) (double        value,
+                                          GisGeometry  *geometry,
+                                          gpointer      user_data,
+                                          GError      **error);
+
+gboolean     gis_raster_polygonize_each (GisRaster    *self,
+                                         guint         band,
+                                         const GisEnvelope *window,
+                                         const double *classes,
+                                         guint         n_classes,
+                                         const double *threshold,
+                                         gboolean      merge,
+                                         GisRasterPolygonFunc func,
+                                         gpointer      user_data,
+                                         GCancellable *cancellable,
+                                         GError      **error);
 GPtrArray   *gis_raster_polygonize      (GisRaster    *self,
                                          guint         band,
                                          const GisEnvelope *window,

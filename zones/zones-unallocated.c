@@ -219,7 +219,7 @@ zones_unallocated_result_free (ZonesUnallocatedResult *r)
 
 #define MAX_THREADS 8
 #define READ_BATCH 2048                  /* features per batch while reading */
-#define DEFAULT_BATCH_BYTES (1 << 20)    /* shapes read back per batch, at most */
+#define DEFAULT_BATCH_BYTES (1 << 20)    /* shapes read back per batch, about */
 #define MIN_BATCH_BYTES (64 << 10)
 
 static int
@@ -1038,25 +1038,49 @@ check_invalid (const ZonesUnallocatedParams *p, ZonesRecordSet *set, GPtrArray *
   return TRUE;
 }
 
-/* Reads a classified or thresholded raster's selected pixels as polygons in @working. */
-static GPtrArray *
+/* Hands a raster's polygon over in the working CRS. */
+typedef struct {
+  GisTransform         *to_working;   /* NULL: the raster is in the working CRS */
+  GisRasterPolygonFunc  func;
+  gpointer              data;
+} ToWorking;
+
+static gboolean
+to_working_cb (double value, GisGeometry *geometry, gpointer user_data, GError **error)
+{
+  ToWorking *w = user_data;
+  g_autoptr(GisGeometry) g = NULL;
+
+  if (w->to_working != NULL)
+    {
+      g = gis_transform_geometry (w->to_working, geometry, error);
+      if (g == NULL)
+        return FALSE;
+      geometry = g;
+    }
+  return w->func (value, geometry, w->data, error);
+}
+
+/* Hands a classified or thresholded raster's selected pixels to @func as polygons in
+ * @working, one at a time; *@reprojected says first whether they had to be reprojected. */
+static gboolean
 raster_polygons (ZonesInput *in, GisCrs *working, const GisEnvelope *window_working,
                  const double *classes, guint n_classes, const double *threshold,
-                 gboolean merge, gboolean *reprojected, GCancellable *cancellable,
-                 GError **error)
+                 gboolean merge, gboolean *reprojected, GisRasterPolygonFunc func,
+                 gpointer user_data, GCancellable *cancellable, GError **error)
 {
   g_autoptr(GisRaster) raster = gis_raster_open (in->path, error);
   g_autoptr(GisTransform) to_raster = NULL;
   g_autoptr(GisTransform) to_working = NULL;
-  g_autoptr(GPtrArray) polys = NULL;
   GisEnvelope window = GIS_ENVELOPE_EMPTY;
+  ToWorking w = { NULL, func, user_data };
 
   if (raster == NULL)
-    return NULL;
+    return FALSE;
   to_raster = gis_transform_new (working, gis_raster_get_crs (raster), error);
   to_working = to_raster ? gis_transform_new (gis_raster_get_crs (raster), working, error) : NULL;
   if (to_working == NULL)
-    return NULL;
+    return FALSE;
   if (window_working != NULL && !gis_envelope_is_empty (window_working))
     {
       double x[4] = { window_working->min_x, window_working->max_x, window_working->max_x,
@@ -1064,28 +1088,16 @@ raster_polygons (ZonesInput *in, GisCrs *working, const GisEnvelope *window_work
       double y[4] = { window_working->min_y, window_working->min_y, window_working->max_y,
                       window_working->max_y };
       if (!gis_transform_points (to_raster, x, y, 4, error))
-        return NULL;
+        return FALSE;
       for (guint i = 0; i < 4; i++)
         gis_envelope_add_point (&window, x[i], y[i]);
     }
-  polys = gis_raster_polygonize (raster, 1, gis_envelope_is_empty (&window) ? NULL : &window,
-                                 classes, n_classes, threshold, merge, cancellable, error);
-  if (polys == NULL)
-    return NULL;
-  if (reprojected != NULL)
-    *reprojected = !gis_crs_equal (gis_raster_get_crs (raster), working);
-  if (gis_crs_equal (gis_raster_get_crs (raster), working))
-    return g_steal_pointer (&polys);
-  for (guint i = 0; i < polys->len; i++)
-    {
-      GisRasterPolygon *rp = g_ptr_array_index (polys, i);
-      GisGeometry *g = gis_transform_geometry (to_working, rp->geometry, error);
-      if (g == NULL)
-        return NULL;
-      gis_geometry_unref (rp->geometry);
-      rp->geometry = g;
-    }
-  return g_steal_pointer (&polys);
+  *reprojected = !gis_crs_equal (gis_raster_get_crs (raster), working);
+  if (*reprojected)
+    w.to_working = to_working;
+  return gis_raster_polygonize_each (raster, 1, gis_envelope_is_empty (&window) ? NULL : &window,
+                                     classes, n_classes, threshold, merge, to_working_cb, &w,
+                                     cancellable, error);
 }
 
 static double *
@@ -1140,6 +1152,7 @@ typedef struct {
   GHashTable                   *rule_index;   /* const ZonesRule* → its number + 1 */
   GisEnvelope                   deposit_extent;
   guint                         unknown;      /* deposits with untranslated values */
+  gint64                        raster_fid;   /* deposits made from raster cells so far */
 } Reading;
 
 static const char *
@@ -1362,6 +1375,38 @@ read_input (Reading *rd, ZonesInput *in, ZonesRecordsFunc func, GCancellable *ca
 /* A raster's land-use classes: pixel values → classes through the layer's mapping. The
  * classes excluded with no buffer are polygonized together: their regions neither overlap
  * nor share edges, so the overlay needs no union among them (a family). */
+/* Pixel regions of the classes excluded with no buffer (one family), or of the others. */
+typedef struct {
+  Reading      *rd;
+  const gboolean *reprojected;
+  guint         family;
+  GArray       *codes;       /* double: the class values … */
+  GPtrArray    *code_rule;   /* … and their rules */
+} LandCover;
+
+static gboolean
+plain_cb (double value, GisGeometry *geometry, gpointer user_data, GError **error)
+{
+  LandCover *lc = user_data;
+
+  /* Reprojected pixel edges are no longer exactly the shared lines they were: then the
+   * regions are treated like any other cutters. */
+  lc->rd->result->n_excluded++;
+  return add_shape (lc->rd, geometry, *lc->reprojected ? 0 : lc->family, 0, error);
+}
+
+static gboolean
+coded_cb (double value, GisGeometry *geometry, gpointer user_data, GError **error)
+{
+  LandCover *lc = user_data;
+  const ZonesRule *rule = NULL;
+
+  for (guint c = 0; c < lc->codes->len; c++)
+    if (g_array_index (lc->codes, double, c) == value)
+      rule = g_ptr_array_index (lc->code_rule, c);
+  return add_landuse (lc->rd, geometry, rule, error);
+}
+
 static gboolean
 read_landuse_raster (Reading *rd, ZonesInput *in, guint *n_families, GCancellable *cancellable,
                      GError **error)
@@ -1371,6 +1416,7 @@ read_landuse_raster (Reading *rd, ZonesInput *in, guint *n_families, GCancellabl
   g_autoptr(GArray) plain = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GPtrArray) code_rule = g_ptr_array_new ();
   gboolean reprojected = FALSE;
+  LandCover lc = { rd, &reprojected, 0, codes, code_rule };
 
   rd->in = in;
   for (guint v = 0; v < 256; v++)
@@ -1391,39 +1437,30 @@ read_landuse_raster (Reading *rd, ZonesInput *in, guint *n_families, GCancellabl
     }
   if (plain->len > 0)
     {
-      guint family = ++*n_families;
-      g_autoptr(GPtrArray) polys = raster_polygons (in, rd->job->working, &rd->deposit_extent,
-                                                    (double *) (gpointer) plain->data, plain->len,
-                                                    NULL, TRUE, &reprojected, cancellable, error);
-      if (polys == NULL)
+      lc.family = ++*n_families;
+      if (!raster_polygons (in, rd->job->working, &rd->deposit_extent,
+                            (double *) (gpointer) plain->data, plain->len, NULL, TRUE,
+                            &reprojected, plain_cb, &lc, cancellable, error))
         return FALSE;
-      /* Reprojected pixel edges are no longer exactly the shared lines they were: then the
-       * regions are treated like any other cutters. */
-      for (guint k = 0; k < polys->len; k++)
-        if (!add_shape (rd, ((GisRasterPolygon *) g_ptr_array_index (polys, k))->geometry,
-                        reprojected ? 0 : family, 0, error))
-          return FALSE;
-      rd->result->n_excluded += polys->len;
     }
-  if (codes->len > 0)
-    {
-      g_autoptr(GPtrArray) polys = raster_polygons (in, rd->job->working, &rd->deposit_extent,
-                                                    (double *) (gpointer) codes->data, codes->len,
-                                                    NULL, FALSE, NULL, cancellable, error);
-      if (polys == NULL)
-        return FALSE;
-      for (guint k = 0; k < polys->len; k++)
-        {
-          GisRasterPolygon *rp = g_ptr_array_index (polys, k);
-          const ZonesRule *rule = NULL;
-          for (guint c = 0; c < codes->len; c++)
-            if (g_array_index (codes, double, c) == rp->value)
-              rule = g_ptr_array_index (code_rule, c);
-          if (!add_landuse (rd, rp->geometry, rule, error))
-            return FALSE;
-        }
-    }
+  if (codes->len > 0 &&
+      !raster_polygons (in, rd->job->working, &rd->deposit_extent,
+                        (double *) (gpointer) codes->data, codes->len, NULL, FALSE,
+                        &reprojected, coded_cb, &lc, cancellable, error))
+    return FALSE;
   return TRUE;
+}
+
+/* A region of deposit cells: a deposit numbered in the order the raster gives them. */
+static gboolean
+deposit_cells_cb (double value, GisGeometry *geometry, gpointer user_data, GError **error)
+{
+  Reading *rd = user_data;
+  const ZonesUnallocatedParams *p = rd->p;
+
+  return add_deposit (rd, geometry, p->raster_mineral,
+                      p->raster_confidence ? p->raster_confidence : "probable",
+                      p->raster_deposit_type, NULL, ++rd->raster_fid, error);
 }
 
 /* Deposit land from a prospectivity or geology raster: the cells that pass. */
@@ -1433,7 +1470,7 @@ read_deposit_raster (Reading *rd, ZonesInput *in, GCancellable *cancellable, GEr
   const ZonesUnallocatedParams *p = rd->p;
   const char *mineral = p->raster_mineral;
   const char *conf = p->raster_confidence ? p->raster_confidence : "probable";
-  g_autoptr(GPtrArray) polys = NULL;
+  gboolean reprojected = FALSE;
 
   rd->in = in;
   if (!p->has_threshold && (p->raster_classes == NULL || p->raster_classes->len == 0))
@@ -1452,18 +1489,12 @@ read_deposit_raster (Reading *rd, ZonesInput *in, GCancellable *cancellable, GEr
     }
   if (!in_list (p->minerals, mineral) || !g_strv_contains (rd->confidence, conf))
     return TRUE;
-  polys = raster_polygons (in, rd->job->working, NULL,
-                           p->raster_classes ? (double *) (gpointer) p->raster_classes->data : NULL,
-                           p->raster_classes ? p->raster_classes->len : 0,
-                           p->has_threshold ? &p->raster_threshold : NULL, FALSE, NULL,
-                           cancellable, error);
-  if (polys == NULL)
-    return FALSE;
-  for (guint k = 0; k < polys->len; k++)
-    if (!add_deposit (rd, ((GisRasterPolygon *) g_ptr_array_index (polys, k))->geometry,
-                      mineral, conf, p->raster_deposit_type, NULL, k + 1, error))
-      return FALSE;
-  return TRUE;
+  rd->raster_fid = 0;
+  return raster_polygons (in, rd->job->working, NULL,
+                          p->raster_classes ? (double *) (gpointer) p->raster_classes->data : NULL,
+                          p->raster_classes ? p->raster_classes->len : 0,
+                          p->has_threshold ? &p->raster_threshold : NULL, FALSE, &reprojected,
+                          deposit_cells_cb, rd, cancellable, error);
 }
 
 /* Hands a batch's pieces over in order (to the sink, or into the result) and adds them to
