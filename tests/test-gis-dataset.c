@@ -910,6 +910,19 @@ test_raster_polygonize_across_strips (void **state)
   test_rmtree (dir);
 }
 
+static gboolean
+stop_at_third (double value, GisGeometry *geometry, gpointer user_data, GError **error)
+{
+  guint *calls = user_data;
+
+  if (++*calls == 3)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "the disk is full");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* A raster of 300 classes, one pixel each: asked for 254 of them, the codes fit in one
  * byte; for 255 or 300, in four. Either way every class comes out once, with its own value
  * and its one pixel. */
@@ -961,6 +974,15 @@ test_raster_polygonize_many_classes (void **state)
       for (guint k = 0; k < asked[a]; k++)
         assert_int_equal (seen[k], 1);
     }
+  /* Handed over one at a time: a caller that fails stops it, with its own error. */
+  {
+    guint calls = 0;
+    assert_false (gis_raster_polygonize_each (raster, 1, NULL, wanted, 300, NULL, FALSE,
+                                              stop_at_third, &calls, NULL, &error));
+    assert_int_equal (calls, 3);
+    assert_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+    g_clear_error (&error);
+  }
   g_clear_object (&raster);
   test_rmtree (dir);
 }
