@@ -76,7 +76,6 @@ gis_spool_new (GError **error)
       gis_spool_free (self);
       return NULL;
     }
-  self->buffer = g_malloc (BUFFER_SIZE);
   g_mutex_init (&self->lock);
   return self;
 }
@@ -154,6 +153,8 @@ gis_spool_put (GisSpool *self, GisGeometry *geometry, GisSpoolRef *ref, GError *
   header.type = gis_geometry_get_geometry_type (geometry);
   header.n_points = gis_geometry_get_n_points (geometry);
   g_mutex_lock (&self->lock);
+  if (self->buffer == NULL)
+    self->buffer = g_malloc (BUFFER_SIZE);
   ref->offset = self->flushed + self->buffered;
   ref->length = (guint32) (len + sizeof header);
   if (self->buffered + sizeof header + len > BUFFER_SIZE)
@@ -197,7 +198,15 @@ gis_spool_get (GisSpool *self, const GisSpoolRef *ref, GError **error)
   {
     gboolean ok;
     g_mutex_lock (&self->lock);
-    ok = ref->offset + ref->length <= self->flushed || flush (self, error);
+    /* Reading starts when writing is done, as a rule: what is buffered goes to the file
+     * and the buffer goes too (a later put makes a new one). */
+    ok = TRUE;
+    if (self->buffer != NULL)
+      {
+        ok = flush (self, error);
+        if (ok)
+          g_clear_pointer (&self->buffer, g_free);
+      }
     g_mutex_unlock (&self->lock);
     if (!ok)
       return NULL;
