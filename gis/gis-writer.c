@@ -5,6 +5,9 @@
 #define G_LOG_DOMAIN "gis-writer"
 
 #include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <cpl_string.h>
@@ -23,10 +26,47 @@ struct _GisWriter {
   gboolean      finished;
 };
 
+/* The partial files of @path that no running process writes any more: left by a run that
+ * was killed (a crash, a power cut). Their names carry the writer's process number; a
+ * number that no process has now is a dead run's. A number in use again by another
+ * program keeps its file, which is the safe way to be wrong. */
+static void
+remove_stale_partials (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *prefix = g_strconcat (base, ".partial-", NULL);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      char *end = NULL;
+      gint64 pid;
+
+      if (!g_str_has_prefix (name, prefix) || !g_str_has_suffix (name, ".gpkg"))
+        continue;
+      pid = g_ascii_strtoll (name + strlen (prefix), &end, 10);
+      if (end == NULL || *end != '-' || pid <= 0 || pid > G_MAXINT || pid == getpid ())
+        continue;
+      if (kill ((pid_t) pid, 0) == 0 || errno != ESRCH)
+        continue;
+      {
+        g_autofree char *file = g_build_filename (dir, name, NULL);
+        g_autofree char *journal = g_strconcat (file, "-journal", NULL);
+        g_unlink (file);
+        g_unlink (journal);
+      }
+    }
+}
+
 /**
  * gis_writer_new:
  * @path: the GeoPackage to write (it must end in .gpkg)
  * @overwrite: replace an existing file; without it an existing file is an error
+ *
+ * The layers go into `PATH.partial-PID-N.gpkg` beside @path until gis_writer_finish()
+ * renames it. Partial files of @path left by runs that were killed are removed first.
  *
  * Returns: (transfer full): the writer
  */
@@ -61,7 +101,9 @@ gis_writer_new (const char *path, gboolean overwrite, GError **error)
     }
   w = g_new0 (GisWriter, 1);
   w->path = g_strdup (path);
-  w->tmp_path = g_strdup_printf ("%s.%u.partial.gpkg", path, (guint) g_random_int ());
+  remove_stale_partials (path);
+  w->tmp_path = g_strdup_printf ("%s.partial-%d-%u.gpkg", path, (int) getpid (),
+                                 (guint) g_random_int ());
   driver = GDALGetDriverByName ("GPKG");
   _gis_cpl_begin ();
   w->ds = GDALCreate (driver, w->tmp_path, 0, 0, 0, GDT_Unknown, (char **) options);

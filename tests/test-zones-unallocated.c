@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "zones.h"
 
 static char *
@@ -856,11 +858,24 @@ test_writer_streams_all_or_nothing (void **state)
     g_autofree char *bad = rect_json (29.0, -2.02, 29.01, -2.01);
     const char *titles[] = { bad, "{\"code\":\"X 1\",\"type\":\"PE\",\"statut\":\"Gelé\"}", NULL };
     g_autofree char *t = write_layer (c.dir, "bad-titles.geojson", 4326, titles);
-    g_autoptr(ZonesUnallocatedWriter) w = zones_unallocated_writer_new (out2, FALSE, c.p.output_crs,
-                                                                        &error);
+    /* Partial files of that name left by killed runs go when a new writer starts; one of
+     * a process that runs (process 1 always does) stays. */
+    g_autofree char *stale = g_strconcat (out2, ".partial-2000000000-7.gpkg", NULL);
+    g_autofree char *stale_journal = g_strconcat (stale, "-journal", NULL);
+    g_autofree char *live = g_strconcat (out2, ".partial-1-7.gpkg", NULL);
+    g_autoptr(ZonesUnallocatedWriter) w = NULL;
     g_autoptr(GDir) dir = NULL;
     const char *name;
+
+    assert_true (g_file_set_contents (stale, "x", 1, NULL));
+    assert_true (g_file_set_contents (stale_journal, "x", 1, NULL));
+    assert_true (g_file_set_contents (live, "x", 1, NULL));
+    w = zones_unallocated_writer_new (out2, FALSE, c.p.output_crs, &error);
     assert_no_error (error);
+    assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+    assert_false (g_file_test (stale_journal, G_FILE_TEST_EXISTS));
+    assert_true (g_file_test (live, G_FILE_TEST_EXISTS));
+    g_unlink (live);
     add_input (c.p.concessions, t, "concessions");
     c.p.candidate_data = w;
     assert_null (zones_unallocated_run (&c.p, NULL, &error));
