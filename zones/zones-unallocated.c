@@ -212,10 +212,10 @@ zones_unallocated_result_free (ZonesUnallocatedResult *r)
  * in scope, blocking titles, excluded and conditional land use) is read a batch of
  * features at a time, checked, brought into the working CRS and parked in a spool (a
  * temporary file); only its envelope and attributes stay in memory. The deposits are then
- * taken in batches of neighbours, along a Hilbert curve through their centres: for each
- * batch only the shapes near it are read back, its candidate land is cut out on worker
- * threads, and its pieces go to the caller's sink (the output file) or into the result
- * before the next batch is read. */
+ * taken in batches of neighbours, along a Hilbert curve through their centres, each about
+ * DEFAULT_BATCH_BYTES of shapes read back (its own and those near it). The worker threads
+ * take a batch each; a finished batch's pieces go to the caller's sink (the output file)
+ * or into the result in batch order, so each worker holds one batch at most. */
 
 #define MAX_THREADS 8
 #define READ_BATCH 2048                  /* features per batch while reading */
