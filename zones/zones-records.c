@@ -181,8 +181,14 @@ record_free (ZonesRecord *r)
   if (r == NULL)
     return;
   g_clear_pointer (&r->geometry, gis_geometry_unref);
-  g_strfreev (r->values);
-  g_strfreev (r->raw);
+  /* Not g_strfreev (): a field with no value is a NULL before the end. */
+  for (guint i = 0; i < r->n_values; i++)
+    {
+      g_free (r->values[i]);
+      g_free (r->raw[i]);
+    }
+  g_free (r->values);
+  g_free (r->raw);
   g_free (r);
 }
 
@@ -256,6 +262,7 @@ read_cb (GisFeature *f, gpointer user_data, GError **error)
   r->geometry = gis_geometry_ref (f->geometry);
   r->values = g_new0 (char *, set->n_fields + 1);
   r->raw = g_new0 (char *, set->n_fields + 1);
+  r->n_values = set->n_fields;
   for (guint i = 0; i < set->n_fields; i++)
     {
       const char *raw = st->source_index[i] >= 0 ? gis_feature_get (f, st->source_index[i]) : NULL;

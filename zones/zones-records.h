@@ -16,12 +16,14 @@ G_BEGIN_DECLS
  * @values: one value per field of the role (zones_role_get_fields() order): Placer's value
  *   for coded fields, the source text for the others, %NULL when null or not mapped
  * @raw: the source text of the same fields, for messages
+ * @n_values: how many fields @values and @raw have (either may hold %NULL before the end)
  */
 typedef struct {
   gint64       fid;
   GisGeometry *geometry;
-  char       **values;
+  char       **values;    /* n_values of them, any of them NULL */
   char       **raw;
+  guint        n_values;
 } ZonesRecord;
 
 /**
