@@ -12,6 +12,8 @@
  */
 #include "test-common.h"
 
+#include <malloc.h>
+
 #include <string.h>
 
 #include "zones.h"
@@ -501,6 +503,25 @@ test_terms (void **state)
   assert_null (t->values[2]);
   assert_true (t->differs);
   assert_false (term (with_far, "fiscal.export_tax")->differs);
+
+  /* Terms free every country's value, also those after a country with none: comparing
+   * FAR (no pack) first, again and again, leaves the heap as it was. */
+  {
+    const char *far_first[] = { "FAR", "WST", "EST", NULL };
+    struct mallinfo2 before, after;
+
+    for (guint k = 0; k < 200; k++)
+      {
+        g_autoptr(GPtrArray) again = zones_compare_terms (far_first, w.packs, NULL, &error);
+        assert_no_error (error);
+        assert_null (term (again, "zone.max_area_ha")->values[0]);
+        assert_string_equal (term (again, "zone.max_area_ha")->values[1], "25");
+        if (k == 19)
+          before = mallinfo2 ();
+      }
+    after = mallinfo2 ();
+    assert_true (after.uordblks < before.uordblks + (64 << 10));
+  }
 
   /* A pack that exists but does not load is an error, not "no pack". */
   {

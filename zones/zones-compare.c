@@ -83,7 +83,10 @@ zones_compare_term_free (ZonesCompareTerm *t)
   if (t == NULL)
     return;
   g_free (t->term);
-  g_strfreev (t->values);
+  /* Not g_strfreev (): a country with no value is a NULL before the end. */
+  for (guint i = 0; i < t->n_values; i++)
+    g_free (t->values[i]);
+  g_free (t->values);
   g_free (t->states);
   g_free (t->verified);
   g_free (t);
@@ -239,6 +242,7 @@ zones_compare_terms (const char *const *countries, const char *rulepack_dir, GPt
                    zones_rulepack_key_type (term_list[k].section, term_list[k].key) ==
                    ZONES_RULEPACK_NUMBER;
       t->values = g_new0 (char *, n + 1);
+      t->n_values = n;
       t->states = g_new0 (ZonesTermState, MAX (n, 1));
       t->verified = g_new0 (gboolean, MAX (n, 1));
       for (guint i = 0; i < n; i++)

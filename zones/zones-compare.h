@@ -152,15 +152,17 @@ typedef enum {
  * @verified: (array): one per country: every value behind it is marked verified
  * @differs: the countries' values are not all the same (a value against none is a
  *   difference; none against none is not)
+ * @n_values: the number of countries, and of @values, @states and @verified
  */
 typedef struct {
   char           *term;
   const char     *label;
   gboolean        numeric;
-  char          **values;
+  char          **values;     /* n_values of them, any of them NULL */
   ZonesTermState *states;
   gboolean       *verified;
   gboolean        differs;
+  guint           n_values;
 } ZonesCompareTerm;
 
 void        zones_compare_term_free (ZonesCompareTerm *term);
