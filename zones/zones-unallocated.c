@@ -302,7 +302,6 @@ struct _Job {
   GisIndex       *shape_index;
   GArray         *lsm;            /* LsmTitle */
   GPtrArray      *rule_classes;   /* const char *, per rule; a shape's group − 1 */
-  guint          *rule_shapes;    /* per rule: its conditional shapes */
   guint           n_rules;
   GisOverlay     *admin;
   GPtrArray      *admins;         /* Admin* */
@@ -1192,8 +1191,6 @@ add_shape (Reading *rd, GisGeometry *g, guint family, guint group, GError **erro
   gis_geometry_get_envelope (g, &e);
   gis_index_insert (rd->job->shape_index, &e, rd->job->shapes->len);
   g_array_append_val (rd->job->shapes, s);
-  if (group > 0)
-    rd->job->rule_shapes[group - 1]++;
   return TRUE;
 }
 
@@ -1372,9 +1369,6 @@ read_input (Reading *rd, ZonesInput *in, ZonesRecordsFunc func, GCancellable *ca
   return set != NULL && check_invalid (rd->p, set, rd->result->invalid_inputs, error);
 }
 
-/* A raster's land-use classes: pixel values → classes through the layer's mapping. The
- * classes excluded with no buffer are polygonized together: their regions neither overlap
- * nor share edges, so the overlay needs no union among them (a family). */
 /* Pixel regions of the classes excluded with no buffer (one family), or of the others. */
 typedef struct {
   Reading      *rd;
@@ -1407,6 +1401,9 @@ coded_cb (double value, GisGeometry *geometry, gpointer user_data, GError **erro
   return add_landuse (lc->rd, geometry, rule, error);
 }
 
+/* A raster's land-use classes: pixel values → classes through the layer's mapping. The
+ * classes excluded with no buffer are polygonized together: their regions neither overlap
+ * nor share edges, so the overlay needs no union among them (a family). */
 static gboolean
 read_landuse_raster (Reading *rd, ZonesInput *in, guint *n_families, GCancellable *cancellable,
                      GError **error)
@@ -1572,7 +1569,6 @@ job_clear (Job *job)
   g_clear_pointer (&job->shape_index, gis_index_free);
   g_clear_pointer (&job->lsm, g_array_unref);
   g_clear_pointer (&job->rule_classes, g_ptr_array_unref);
-  g_clear_pointer (&job->rule_shapes, g_free);
   g_clear_pointer (&job->admin, gis_overlay_free);
   g_clear_pointer (&job->admins, g_ptr_array_unref);
   for (guint t = 0; t < MAX_THREADS; t++)
@@ -1660,7 +1656,6 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
   job.admins = g_ptr_array_new_with_free_func ((GDestroyNotify) admin_free);
   job.n_rules = zones_rules_get_n (p->rules);
   job.rule_classes = g_ptr_array_new ();
-  job.rule_shapes = g_new0 (guint, MAX (job.n_rules, 1));
   for (guint i = 0; i < job.n_rules; i++)
     {
       const ZonesRule *rule = zones_rules_get (p->rules, i);
