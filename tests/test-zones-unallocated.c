@@ -371,6 +371,41 @@ test_invalid_inputs_in_feature_order (void **state)
   assert_close_rel (r->total_ha, (n - 1 - G_N_ELEMENTS (bad)) * cell + G_N_ELEMENTS (bad) * cell / 2,
                     1e-4);
   zones_unallocated_result_free (r);
+
+  /* The deposits are read on a thread of their own beside the titles and the land use:
+   * still, their invalid shapes come first, then the titles', then the land use's, and
+   * without repair the deposits' are the ones named, in every run. */
+  {
+    const char *bow = "{\"type\":\"Polygon\",\"coordinates\":[[[40,-2.0],[40.01,-2.01],"
+                      "[40.01,-2.0],[40,-2.01],[40,-2.0]]]}";
+    const char *titles[] = { bow, "{\"code\":\"PR 9\",\"type\":\"PR\",\"statut\":\"Actif\"}", NULL };
+    const char *landuse[] = { bow, "{\"classe\":\"Parc national\"}", NULL };
+    g_autofree char *tit = write_layer (c.dir, "titles.geojson", 4326, titles);
+    g_autofree char *lu = write_layer (c.dir, "landuse.geojson", 4326, landuse);
+
+    add_input (c.p.concessions, tit, "concessions");
+    add_input (c.p.landuse, lu, "landuse");
+    for (guint round = 0; round < 5; round++)
+      {
+        c.p.repair = FALSE;
+        r = zones_unallocated_run (&c.p, NULL, &error);
+        assert_null (r);
+        assert_error_contains (error, "deposits");
+        assert_error_contains (error, "6 invalid geometries");
+        g_clear_error (&error);
+        c.p.repair = TRUE;
+        r = run_ok (&c);
+        assert_int_equal (r->invalid_inputs->len, 8);
+        for (guint i = 0; i < 6; i++)
+          assert_non_null (strstr (((ZonesInvalidInput *) g_ptr_array_index (r->invalid_inputs, i))->layer,
+                                   "deposits"));
+        assert_non_null (strstr (((ZonesInvalidInput *) g_ptr_array_index (r->invalid_inputs, 6))->layer,
+                                 "titles"));
+        assert_non_null (strstr (((ZonesInvalidInput *) g_ptr_array_index (r->invalid_inputs, 7))->layer,
+                                 "landuse"));
+        zones_unallocated_result_free (r);
+      }
+  }
   case_clear (&c);
 }
 

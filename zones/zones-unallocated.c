@@ -1152,6 +1152,8 @@ typedef struct {
   GisEnvelope                   deposit_extent;
   guint                         unknown;      /* deposits with untranslated values */
   gint64                        raster_fid;   /* deposits made from raster cells so far */
+  GPtrArray                    *invalid;      /* ZonesInvalidInput: this reader's */
+  GPtrArray                    *warnings;     /* char *: this reader's */
 } Reading;
 
 static const char *
@@ -1366,7 +1368,7 @@ read_input (Reading *rd, ZonesInput *in, ZonesRecordsFunc func, GCancellable *ca
   rd->in = in;
   set = zones_record_set_read_each (in, rd->job->working, rd->p->repair, READ_BATCH, func, rd,
                                     cancellable, error);
-  return set != NULL && check_invalid (rd->p, set, rd->result->invalid_inputs, error);
+  return set != NULL && check_invalid (rd->p, set, rd->invalid, error);
 }
 
 /* Pixel regions of the classes excluded with no buffer (one family), or of the others. */
@@ -1582,6 +1584,45 @@ job_clear (Job *job)
   g_cond_clear (&job->emitted);
 }
 
+/* 1. Deposits in scope, into the job's deposits (and only there). */
+static gboolean
+read_deposits (Reading *rd, GCancellable *cancellable, GError **error)
+{
+  const ZonesUnallocatedParams *p = rd->p;
+
+  for (guint i = 0; i < p->deposits->len; i++)
+    {
+      ZonesInput *in = g_ptr_array_index (p->deposits, i);
+
+      rd->unknown = 0;
+      if (g_strcmp0 (in->kind, "raster") == 0 ? !read_deposit_raster (rd, in, cancellable, error)
+                                              : !read_input (rd, in, deposits_cb, cancellable, error))
+        return FALSE;
+      if (rd->unknown > 0)
+        g_ptr_array_add (rd->warnings,
+                         g_strdup_printf ("%s: %u deposits have a mineral or confidence value "
+                                          "the mapping does not translate; they are left out",
+                                          in->label, rd->unknown));
+    }
+  return TRUE;
+}
+
+typedef struct {
+  Reading      *rd;
+  GCancellable *cancellable;
+  GError       *error;
+  gboolean      ok;
+} DepositReader;
+
+static gpointer
+deposit_reader (gpointer data)
+{
+  DepositReader *dr = data;
+
+  dr->ok = read_deposits (dr->rd, dr->cancellable, &dr->error);
+  return NULL;
+}
+
 /**
  * zones_unallocated_run:
  *
@@ -1600,6 +1641,12 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
   g_autoptr(ZonesUnallocatedResult) result = g_new0 (ZonesUnallocatedResult, 1);
   g_autoptr(GisCrs) working = NULL;
   g_autoptr(GStringChunk) strings = g_string_chunk_new (64 * 1024);
+  g_autoptr(GStringChunk) deposit_strings = g_string_chunk_new (64 * 1024);
+  g_autoptr(GPtrArray) deposit_invalid = g_ptr_array_new_with_free_func ((GDestroyNotify) zones_invalid_input_free);
+  g_autoptr(GPtrArray) deposit_warnings = g_ptr_array_new_with_free_func (g_free);
+  GThread *deposit_thread = NULL;
+  DepositReader dr = { 0 };
+  Reading drd;
   g_autoptr(GHashTable) rule_index = g_hash_table_new (NULL, NULL);
   g_autoptr(GHashTable) summary_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   const char *default_confidence[] = { "known", "probable", NULL };
@@ -1674,46 +1721,68 @@ zones_unallocated_run (const ZonesUnallocatedParams *p, GCancellable *cancellabl
   rd.rule_index = rule_index;
   rd.deposit_extent = GIS_ENVELOPE_EMPTY;
 
+  rd.invalid = result->invalid_inputs;
+  rd.warnings = result->warnings;
   gis_print_phase (&t0, "started");
-  /* 1. Deposits in scope */
-  for (guint i = 0; i < p->deposits->len; i++)
-    {
-      ZonesInput *in = g_ptr_array_index (p->deposits, i);
 
-      rd.unknown = 0;
-      if (g_strcmp0 (in->kind, "raster") == 0 ? !read_deposit_raster (&rd, in, cancellable, error)
-                                              : !read_input (&rd, in, deposits_cb, cancellable, error))
-        goto fail;
-      if (rd.unknown > 0)
-        g_ptr_array_add (result->warnings,
-                         g_strdup_printf ("%s: %u deposits have a mineral or confidence value "
-                                          "the mapping does not translate; they are left out",
-                                          in->label, rd.unknown));
-    }
-  result->n_deposits = job.deposits->len;
-  for (guint i = 0; i < job.deposits->len; i++)
-    gis_index_insert (job.deposit_index, &deposit_at (&job, i)->box, i);
-  gis_index_build (job.deposit_index);
-  gis_print_phase (&t0, "deposits read");
+  /* 1. Deposits in scope, on a thread of their own while this one reads the titles and
+   * the land use: the two touch different parts of the job (the spool takes shapes from
+   * both), and each keeps its own strings, invalid shapes and warnings, put back in
+   * reading order afterwards. */
+  drd = rd;
+  drd.strings = deposit_strings;
+  drd.invalid = deposit_invalid;
+  drd.warnings = deposit_warnings;
+  dr = (DepositReader) { &drd, cancellable, NULL, FALSE };
+  deposit_thread = g_thread_new ("deposits", deposit_reader, &dr);
 
   /* 2. Titles that block on the as-of date */
-  for (guint i = 0; i < p->concessions->len; i++)
-    if (!read_input (&rd, g_ptr_array_index (p->concessions, i), titles_cb, cancellable, error))
-      goto fail;
+  for (guint i = 0; ok && i < p->concessions->len; i++)
+    ok = read_input (&rd, g_ptr_array_index (p->concessions, i), titles_cb, cancellable, error);
   gis_print_phase (&t0, "titles read");
 
   /* 3. Land use: excluded classes (with buffers) join the cutters; conditional ones are
    * kept per class to label the candidate land. */
-  for (guint i = 0; i < p->landuse->len; i++)
+  for (guint i = 0; ok && i < p->landuse->len; i++)
     {
       ZonesInput *in = g_ptr_array_index (p->landuse, i);
-      if (g_strcmp0 (in->kind, "raster") == 0 ? !read_landuse_raster (&rd, in, &n_families, cancellable, error)
-                                              : !read_input (&rd, in, landuse_cb, cancellable, error))
-        goto fail;
+      if (g_strcmp0 (in->kind, "raster") == 0)
+        {
+          /* A raster is read in the deposits' extent: they must all be in. */
+          if (deposit_thread != NULL)
+            g_thread_join (g_steal_pointer (&deposit_thread));
+          rd.deposit_extent = drd.deposit_extent;
+          ok = dr.ok && read_landuse_raster (&rd, in, &n_families, cancellable, error);
+        }
+      else
+        ok = read_input (&rd, in, landuse_cb, cancellable, error);
     }
+  gis_print_phase (&t0, "land use read");
+  if (deposit_thread != NULL)
+    g_thread_join (g_steal_pointer (&deposit_thread));
+  /* The deposits' error first, as if they had been read first. */
+  if (!dr.ok)
+    {
+      g_clear_error (error);
+      g_propagate_error (error, g_steal_pointer (&dr.error));
+      goto fail;
+    }
+  if (!ok)
+    goto fail;
+  for (guint i = 0; i < deposit_invalid->len; i++)
+    g_ptr_array_insert (result->invalid_inputs, (gint) i,
+                        g_steal_pointer (&deposit_invalid->pdata[i]));
+  for (guint i = 0; i < deposit_warnings->len; i++)
+    g_ptr_array_insert (result->warnings, (gint) i, g_steal_pointer (&deposit_warnings->pdata[i]));
+  g_ptr_array_set_size (deposit_invalid, 0);
+  g_ptr_array_set_size (deposit_warnings, 0);
+  result->n_deposits = job.deposits->len;
+  for (guint i = 0; i < job.deposits->len; i++)
+    gis_index_insert (job.deposit_index, &deposit_at (&job, i)->box, i);
+  gis_index_build (job.deposit_index);
   gis_index_build (job.shape_index);
   gis_release_free_memory ();
-  gis_print_phase (&t0, "land use read");
+  gis_print_phase (&t0, "deposits read");
 
   /* 4. Admin units: the most detailed borders layer (admin-1 when there is one), held in
    * memory for the whole run. */
