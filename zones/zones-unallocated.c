@@ -859,34 +859,19 @@ worker (gpointer data)
  * @sseen mark with @mark: its own shape (a title's; a deposit is among its own near ones),
  * the deposits near it and, for the overlay, the cutters near it; marks them. */
 static gsize
-item_bytes (Job *job, guint i, guint *dseen, guint *sseen, guint mark, GArray *hits)
+item_bytes (Job *job, guint i, guint *dseen, guint *sseen, guint mark)
 {
   const GisEnvelope *box = own_box (job, i);
   gsize bytes = job->func == process_lsm_title ? own_ref (job, i)->length : 0;
+  g_autoptr(GArray) deposits = query_near (job->deposit_index, box, 1, dseen, mark);
 
-  g_array_set_size (hits, 0);
-  gis_index_query_into (job->deposit_index, box, hits);
-  for (guint k = 0; k < hits->len; k++)
+  for (guint k = 0; k < deposits->len; k++)
+    bytes += deposit_at (job, g_array_index (deposits, guint, k))->ref.length;
+  if (job->cutters)
     {
-      guint d = g_array_index (hits, guint, k);
-      if (dseen[d] != mark)
-        {
-          dseen[d] = mark;
-          bytes += deposit_at (job, d)->ref.length;
-        }
-    }
-  if (!job->cutters)
-    return bytes;
-  g_array_set_size (hits, 0);
-  gis_index_query_into (job->shape_index, box, hits);
-  for (guint k = 0; k < hits->len; k++)
-    {
-      guint c = g_array_index (hits, guint, k);
-      if (sseen[c] != mark)
-        {
-          sseen[c] = mark;
-          bytes += g_array_index (job->shapes, Shape, c).ref.length;
-        }
+      g_autoptr(GArray) shapes = query_near (job->shape_index, box, 1, sseen, mark);
+      for (guint k = 0; k < shapes->len; k++)
+        bytes += g_array_index (job->shapes, Shape, g_array_index (shapes, guint, k)).ref.length;
     }
   return bytes;
 }
@@ -899,7 +884,6 @@ static GArray *
 plan_batches (Job *job, const guint *order, guint n, gsize budget)
 {
   GArray *spans = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr(GArray) hits = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autofree guint *dseen = g_new0 (guint, MAX (job->deposits->len, 1));
   g_autofree guint *sseen = g_new0 (guint, MAX (job->shapes->len, 1));
   guint mark = 1, start = 0;
@@ -907,7 +891,7 @@ plan_batches (Job *job, const guint *order, guint n, gsize budget)
 
   for (guint k = 0; k < n; k++)
     {
-      gsize add = item_bytes (job, order[k], dseen, sseen, mark, hits);
+      gsize add = item_bytes (job, order[k], dseen, sseen, mark);
 
       if (k > start && bytes + add > budget)
         {
@@ -916,7 +900,7 @@ plan_batches (Job *job, const guint *order, guint n, gsize budget)
           g_array_append_val (spans, len);
           start = k;
           mark++;
-          add = item_bytes (job, order[k], dseen, sseen, mark, hits);
+          add = item_bytes (job, order[k], dseen, sseen, mark);
           bytes = 0;
         }
       bytes += add;
