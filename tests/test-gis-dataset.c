@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <gdal.h>
+#include <gdal_utils.h>
 #include <ogr_srs_api.h>
 #include <cpl_conv.h>
 
@@ -27,6 +28,88 @@ write_file (const char *dir, const char *name, const char *text, gssize len)
 
 /* ---------------------------------------------------------------------------------------- */
 /* Opening */
+
+typedef struct {
+  guint       n;
+  GisEnvelope e;
+  int         name_field;
+  char       *name;
+} OneFeature;
+
+static gboolean
+one_feature_cb (GisFeature *f, gpointer user_data, GError **error)
+{
+  OneFeature *o = user_data;
+
+  o->n++;
+  gis_geometry_get_envelope (f->geometry, &o->e);
+  g_free (o->name);
+  o->name = g_strdup (gis_feature_get (f, o->name_field));
+  return TRUE;
+}
+
+/* Every vector format on the allow-list opens with the drivers Placer registers (not all
+ * of GDAL's): the same square, written by GDAL in each, reads back with its corners and
+ * its name. */
+static void
+test_allowed_vector_formats_open (void **state)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *src = write_file (dir, "src.geojson",
+    "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+    "{\"name\":\"Kamituga\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+    "[[[28.25,-3.5],[28.5,-3.5],[28.5,-3.25],[28.25,-3.25],[28.25,-3.5]]]}}]}", -1);
+  const struct { const char *driver, *file; } formats[] = {
+    { "GPKG", "a.gpkg" }, { "ESRI Shapefile", "a.shp" }, { "GeoJSON", "a.json" },
+    { "KML", "a.kml" }, { "FlatGeobuf", "a.fgb" }, { "CSV", "a.csv" },
+  };
+  GDALDatasetH in;
+
+  gis_init ();
+  in = GDALOpenEx (src, GDAL_OF_VECTOR, NULL, NULL, NULL);
+  assert_non_null (in);
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autofree char *out = g_build_filename (dir, formats[i].file, NULL);
+      char *argv[] = { (char *) "-f", (char *) formats[i].driver, (char *) "-lco",
+                       (char *) "GEOMETRY=AS_WKT", NULL };
+      GDALVectorTranslateOptions *opts;
+      GDALDatasetH made;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GisDataset) ds = NULL;
+      OneFeature o = { 0 };
+
+      /* CSV needs its geometry column asked for; the others take no such option. */
+      if (!g_str_equal (formats[i].driver, "CSV"))
+        argv[2] = NULL;
+      opts = GDALVectorTranslateOptionsNew (argv, NULL);
+      made = GDALVectorTranslate (out, NULL, 1, &in, opts, NULL);
+      GDALVectorTranslateOptionsFree (opts);
+      assert_non_null (made);
+      GDALClose (made);
+
+      ds = gis_dataset_open (out, GIS_OPEN_VECTOR, &error);
+      assert_no_error (error);
+      assert_string_equal (gis_dataset_get_driver_name (ds), formats[i].driver);
+      {
+        g_autoptr(GisLayerInfo) info = gis_dataset_describe_layer (ds, NULL, &error);
+        assert_no_error (error);
+        o.name_field = gis_layer_info_find_field (info, "name");
+        assert_true (o.name_field >= 0);
+      }
+      assert_true (gis_dataset_foreach_feature (ds, NULL, NULL, one_feature_cb, &o, NULL, &error));
+      assert_no_error (error);
+      assert_int_equal (o.n, 1);
+      assert_string_equal (o.name, "Kamituga");
+      assert_close_abs (o.e.min_x, 28.25, 0);
+      assert_close_abs (o.e.max_x, 28.5, 0);
+      assert_close_abs (o.e.min_y, -3.5, 0);
+      assert_close_abs (o.e.max_y, -3.25, 0);
+      g_free (o.name);
+    }
+  GDALClose (in);
+  test_rmtree (dir);
+}
 
 static void
 test_open_missing_file (void **state)
@@ -1073,6 +1156,7 @@ main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_open_missing_file),
+    cmocka_unit_test (test_allowed_vector_formats_open),
     cmocka_unit_test (test_open_directory),
     cmocka_unit_test (test_open_refuses_non_local),
     cmocka_unit_test (test_open_refuses_disguised_vrt),
