@@ -1,4 +1,4 @@
-/* gis-memory.c: large arrays, and giving freed memory back
+/* gis-memory.c: large arrays, giving freed memory back, and where time and memory go
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
