@@ -310,6 +310,18 @@ polygonize_progress (double done, const char *message, void *data)
   return !g_cancellable_is_cancelled (data);
 }
 
+/* Hands one traced feature over (and frees it): its class value and its polygon. */
+static gboolean
+hand_over (OGRFeatureH f, const double *classes, const double *threshold,
+           GisRasterPolygonFunc func, gpointer user_data, GError **error)
+{
+  double value = threshold != NULL ? 1 : classes[OGR_F_GetFieldAsInteger (f, 0) - 1];
+  g_autoptr(GisGeometry) g = _gis_geometry_from_ogr (OGR_F_GetGeometryRef (f), NULL);
+
+  OGR_F_Destroy (f);
+  return g == NULL || func (value, g, user_data, error);
+}
+
 /**
  * gis_raster_polygonize_each:
  * @window: (nullable): only the pixels whose cells meet this box (raster CRS)
@@ -347,6 +359,7 @@ gis_raster_polygonize_each (GisRaster *self, guint band, const GisEnvelope *wind
   double gt[6];
   GIntBig n_features, seen = 0;
   gboolean ok = TRUE;
+  g_autoptr(GHashTable) kept = NULL;   /* numbers of features GDAL would not delete */
   OGRFieldDefnH fd;
 
   g_return_val_if_fail (GIS_IS_RASTER (self), FALSE);
@@ -457,28 +470,38 @@ gis_raster_polygonize_each (GisRaster *self, guint band, const GisEnvelope *wind
   GDALClose (ds);
   g_clear_pointer (&codes, g_free);
   /* Each feature is taken by its number and then deleted from the in-memory layer, so
-   * that the layer shrinks as the caller's copies grow. */
+   * that the layer shrinks as the caller's copies grow. GDAL numbers them from 0 with no
+   * gap; should it ever not, what is left is then read in turn, none twice. */
   n_features = OGR_L_GetFeatureCount (layer, TRUE);
-  for (GIntBig fid = 0; ok && seen < n_features; fid++)
+  for (GIntBig fid = 0; ok && seen < n_features && fid < n_features; fid++)
     {
       OGRFeatureH f = OGR_L_GetFeature (layer, fid);
-      g_autoptr(GisGeometry) g = NULL;
-      double value;
 
       if (f == NULL)
-        {
-          if (fid > n_features * 2 + 16)   /* numbering with gaps: never seen so far */
-            break;
-          continue;
-        }
+        continue;
       seen++;
-      value = threshold != NULL ? 1 : classes[OGR_F_GetFieldAsInteger (f, 0) - 1];
-      g = _gis_geometry_from_ogr (OGR_F_GetGeometryRef (f), NULL);
-      OGR_F_Destroy (f);
       if (OGR_L_DeleteFeature (layer, fid) != OGRERR_NONE)
-        g_debug ("feature %" G_GINT64_FORMAT " stays in the in-memory layer", (gint64) fid);
-      if (g != NULL)
-        ok = func (value, g, user_data, error);
+        {
+          if (kept == NULL)
+            kept = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+          g_hash_table_add (kept, g_memdup2 (&fid, sizeof fid));
+        }
+      ok = hand_over (f, classes, threshold, func, user_data, error);
+    }
+  if (ok && seen < n_features)
+    {
+      OGRFeatureH f;
+
+      OGR_L_ResetReading (layer);
+      while (ok && (f = OGR_L_GetNextFeature (layer)) != NULL)
+        {
+          GIntBig fid = OGR_F_GetFID (f);
+
+          if (kept != NULL && g_hash_table_contains (kept, &fid))
+            OGR_F_Destroy (f);
+          else
+            ok = hand_over (f, classes, threshold, func, user_data, error);
+        }
     }
   GDALClose (vds);
   _gis_cpl_end (NULL, GIS_ERROR_IO, NULL);
